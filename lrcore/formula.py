@@ -1,0 +1,215 @@
+"""User formulas: a schedule typed as text, e.g. ``0.1 / (1 + 0.5 * epoch)``.
+
+This is the decay article's Keras ``LearningRateScheduler(DecayFunction)`` with the
+function written by the student. The text is parsed with :mod:`ast` and only a small,
+whitelisted grammar is evaluated, with NumPy, over the whole step array at once: numbers,
+the names ``step`` (alias ``t``), ``epoch``, ``lr0``, ``pi`` and ``e``, arithmetic, comparisons and
+the functions in :data:`FUNCTIONS`. Nothing is passed to ``eval`` (sympy's ``parse_expr``
+would), so a formula cannot run arbitrary code.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+from typing import Any, Callable
+
+import numpy as np
+
+from lrcore import _checks as check
+from lrcore.schedules import Schedule, _group, tex_number
+
+__all__ = ["formula", "FUNCTIONS"]
+
+FUNCTIONS: dict[str, tuple[Callable[..., Any], int]] = {
+    # name: (numpy function, number of arguments)
+    "sqrt": (np.sqrt, 1),
+    "exp": (np.exp, 1),
+    "log": (np.log, 1),
+    "log2": (np.log2, 1),
+    "log10": (np.log10, 1),
+    "cos": (np.cos, 1),
+    "sin": (np.sin, 1),
+    "floor": (np.floor, 1),
+    "ceil": (np.ceil, 1),
+    "abs": (np.abs, 1),
+    "min": (np.minimum, 2),
+    "max": (np.maximum, 2),
+    "where": (np.where, 3),
+}
+CONSTANTS = {"pi": math.pi, "e": math.e}
+_VARIABLES = ("step", "t", "epoch", "lr0")
+_BINARY = {
+    ast.Add: np.add,
+    ast.Sub: np.subtract,
+    ast.Mult: np.multiply,
+    ast.Div: np.true_divide,
+    ast.FloorDiv: np.floor_divide,
+    ast.Mod: np.mod,
+    ast.Pow: np.power,
+}
+_COMPARE = {
+    ast.Lt: (np.less, "<"),
+    ast.LtE: (np.less_equal, r"\le"),
+    ast.Gt: (np.greater, ">"),
+    ast.GtE: (np.greater_equal, r"\ge"),
+    ast.Eq: (np.equal, "="),
+    ast.NotEq: (np.not_equal, r"\ne"),
+}
+# Binding strength, for parentheses in LaTeX.
+_PRECEDENCE = {ast.Add: 1, ast.Sub: 1, ast.Mult: 2, ast.Div: 2, ast.FloorDiv: 2, ast.Mod: 2, ast.Pow: 4}
+
+
+def _parse(expression: str) -> ast.expr:
+    if not isinstance(expression, str) or not expression.strip():
+        raise ValueError("expression must be a non-empty formula in step or epoch, e.g. 0.1 * 0.5**epoch")
+    try:
+        tree = ast.parse(expression.strip().replace("^", "**"), mode="eval")
+    except SyntaxError as err:
+        raise ValueError(f"expression is not a valid formula: {err.msg} (near column {err.offset})") from None
+    _validate(tree.body)
+    return tree.body
+
+
+def _validate(node: ast.AST) -> None:
+    if isinstance(node, ast.Constant):
+        if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
+            raise ValueError(f"expression may only contain numbers; got {node.value!r}")
+    elif isinstance(node, ast.Name):
+        if node.id not in _VARIABLES and node.id not in CONSTANTS:
+            raise ValueError(
+                f"expression uses unknown name {node.id!r}; allowed: step (or t), epoch, lr0, pi, e"
+            )
+    elif isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
+        _validate(node.left)
+        _validate(node.right)
+    elif isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        _validate(node.operand)
+    elif isinstance(node, ast.Compare) and len(node.ops) == 1 and type(node.ops[0]) in _COMPARE:
+        _validate(node.left)
+        _validate(node.comparators[0])
+    elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not node.keywords:
+        if node.func.id not in FUNCTIONS:
+            raise ValueError(
+                f"expression calls unknown function {node.func.id!r}; allowed: " + ", ".join(FUNCTIONS)
+            )
+        arity = FUNCTIONS[node.func.id][1]
+        if len(node.args) != arity:
+            raise ValueError(f"expression: {node.func.id}() takes {arity} argument(s); got {len(node.args)}")
+        for arg in node.args:
+            _validate(arg)
+    else:
+        raise ValueError(f"expression may not contain {ast.unparse(node)!r}")
+
+
+def _evaluate(node: ast.expr, env: dict[str, np.ndarray]) -> np.ndarray:
+    if isinstance(node, ast.Constant):
+        return np.float64(node.value)
+    if isinstance(node, ast.Name):
+        return env[node.id] if node.id in env else np.float64(CONSTANTS[node.id])
+    if isinstance(node, ast.BinOp):
+        return _BINARY[type(node.op)](_evaluate(node.left, env), _evaluate(node.right, env))
+    if isinstance(node, ast.UnaryOp):
+        value = _evaluate(node.operand, env)
+        return -value if isinstance(node.op, ast.USub) else value
+    if isinstance(node, ast.Compare):
+        op = _COMPARE[type(node.ops[0])][0]
+        return op(_evaluate(node.left, env), _evaluate(node.comparators[0], env))
+    assert isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+    fn = FUNCTIONS[node.func.id][0]
+    return fn(*(_evaluate(arg, env) for arg in node.args))
+
+
+def _latex(node: ast.expr, names: dict[str, str]) -> str:
+    def wrap(child: ast.expr, min_precedence: int) -> str:
+        text = _latex(child, names)
+        if isinstance(child, ast.BinOp) and _PRECEDENCE[type(child.op)] < min_precedence:
+            return rf"\left({text}\right)"
+        if isinstance(child, ast.UnaryOp) and min_precedence > 1:
+            return rf"\left({text}\right)"
+        return text
+
+    if isinstance(node, ast.Constant):
+        return tex_number(node.value)
+    if isinstance(node, ast.Name):
+        return names.get(node.id, {"pi": r"\pi", "e": "e"}.get(node.id, node.id))
+    if isinstance(node, ast.UnaryOp):
+        sign = "-" if isinstance(node.op, ast.USub) else "+"
+        return sign + wrap(node.operand, 2)
+    if isinstance(node, ast.Compare):
+        symbol = _COMPARE[type(node.ops[0])][1]
+        return f"{_latex(node.left, names)} {symbol} {_latex(node.comparators[0], names)}"
+    if isinstance(node, ast.BinOp):
+        op = type(node.op)
+        if op is ast.Div:
+            return rf"\frac{{{_latex(node.left, names)}}}{{{_latex(node.right, names)}}}"
+        if op is ast.FloorDiv:
+            return rf"\left\lfloor \frac{{{_latex(node.left, names)}}}{{{_latex(node.right, names)}}} \right\rfloor"
+        if op is ast.Pow:
+            return f"{{{wrap(node.left, 5)}}}^{{{_latex(node.right, names)}}}"
+        p = _PRECEDENCE[op]
+        symbol = {ast.Add: "+", ast.Sub: "-", ast.Mult: r"\cdot", ast.Mod: r"\bmod"}[op]
+        right_min = p + 1 if op in (ast.Sub, ast.Mod) else p
+        return f"{wrap(node.left, p)} {symbol} {wrap(node.right, right_min)}"
+    assert isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+    args = [_latex(a, names) for a in node.args]
+    name = node.func.id
+    if name == "sqrt":
+        return rf"\sqrt{{{args[0]}}}"
+    if name == "exp":
+        return rf"e^{{{args[0]}}}"
+    if name == "floor":
+        return rf"\left\lfloor {args[0]} \right\rfloor"
+    if name == "ceil":
+        return rf"\left\lceil {args[0]} \right\rceil"
+    if name == "abs":
+        return rf"\left| {args[0]} \right|"
+    if name == "where":
+        return rf"\begin{{cases}} {args[1]} & {args[0]} \\ {args[2]} & \text{{otherwise}} \end{{cases}}"
+    command = {"log": r"\ln", "log2": r"\log_2", "log10": r"\log_{10}", "min": r"\min", "max": r"\max"}
+    return command.get(name, "\\" + name) + r"\left(" + ", ".join(args) + r"\right)"
+
+
+def formula(expression: str, steps_per_epoch: int = 1, lr0: float = 0.1) -> Schedule:
+    """A schedule from a formula in ``step`` (alias ``t``), ``epoch = step // steps_per_epoch``
+    and the initial rate ``lr0``.
+
+    ``formula("lr0 / (1 + 0.5 * epoch)", steps_per_epoch=12)`` is the decay article's
+    time-based decay ``å0 / (1 + decay_rate * epoch)`` applied per epoch. The formula is checked when made (it must parse
+    and give a finite, non-negative rate at step 0) and every call checks its result: a
+    negative or non-finite rate raises ``ValueError`` naming the first offending step.
+    """
+    body = _parse(expression)
+    spe = check.integer("steps_per_epoch", steps_per_epoch, low=1)
+    lr0 = check.in_range("lr0", lr0, 0.0)
+    text = expression.strip()
+
+    def fn(s: np.ndarray) -> np.ndarray:
+        t = s.astype(np.float64)
+        env = {"step": t, "t": t, "epoch": np.floor_divide(s, spe).astype(np.float64), "lr0": np.float64(lr0)}
+        with np.errstate(all="ignore"):  # bad values are reported below, by step
+            rates = np.broadcast_to(np.asarray(_evaluate(body, env), dtype=np.float64), s.shape)
+        bad = ~np.isfinite(rates) | (rates < 0)
+        if bad.any():
+            k = int(np.argmax(bad))
+            raise ValueError(
+                f"expression gives the rate {float(rates[k]):g} at step {int(s[k])}; a learning rate "
+                "must be finite and >= 0"
+            )
+        return rates
+
+    def tex(t: str, numeric: bool) -> str:
+        n = tex_number(spe)
+        epoch = t if spe == 1 else rf"\lfloor {_group(t)}/{n} \rfloor"
+        return _latex(body, {"step": t, "t": t, "epoch": epoch, "lr0": tex_number(lr0) if numeric else r"\eta_0"})
+
+    schedule = Schedule(
+        "formula",
+        {"expression": text, "steps_per_epoch": spe, "lr0": lr0},
+        fn,
+        tex,
+        "Your own formula, as Keras' LearningRateScheduler(DecayFunction) would call it.",
+        "keras.callbacks.LearningRateScheduler",
+    )
+    schedule(0)  # fail now, not on the first plot, if the start is already invalid
+    return schedule
