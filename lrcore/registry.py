@@ -16,6 +16,7 @@ so every schedule does something visible whatever the settings.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
@@ -23,7 +24,17 @@ from lrcore import schedules as S
 from lrcore.formula import formula
 from lrcore.plateau import ReduceLROnPlateau, reduce_on_plateau
 
-__all__ = ["Param", "Entry", "SCHEDULES", "build", "default_spec", "closed_loop"]
+__all__ = [
+    "Param",
+    "Entry",
+    "SCHEDULES",
+    "build",
+    "default_spec",
+    "closed_loop",
+    "with_rate",
+    "freeze",
+    "thaw",
+]
 
 KINDS = (
     "float",  # a real number
@@ -474,3 +485,43 @@ def _inner(name: str, spec: Any) -> S.Schedule:
     if isinstance(inner, ReduceLROnPlateau):
         raise ValueError(f"{name} must be a schedule of the step; reduce_on_plateau needs the loss")
     return inner
+
+
+def with_rate(spec: Mapping[str, Any], rate: float) -> dict[str, Any]:
+    """The spec with every rate that follows the initial rate set from ``rate``.
+
+    Parameters with a ``rate_fraction`` (the starting rate, and rates defined relative to
+    it such as cyclic's ``base_lr``) follow, inner schedules included. The decay race uses
+    it so the decayed schedule starts where the constant rate is.
+    """
+    entry = SCHEDULES[spec["name"]]
+    params = dict(spec.get("params") or {})
+    for p in entry.params:
+        if p.rate_fraction is not None:
+            params[p.name] = p.rate_fraction * rate
+        elif p.kind == "schedule" and p.name in params:
+            params[p.name] = with_rate(params[p.name], rate)
+        elif p.kind == "schedules" and p.name in params:
+            params[p.name] = [with_rate(inner, rate) for inner in params[p.name]]
+        elif p.name in entry.list_defaults and p.kind == "floats" and p.name in params:
+            # piecewise values: keep their ratios, start at the rate
+            values = list(params[p.name])
+            if values and values[0] > 0:
+                params[p.name] = [v * rate / values[0] for v in values]
+    return {"name": spec["name"], "params": params}
+
+
+def freeze(spec: Mapping[str, Any]) -> str:
+    """A spec as canonical JSON: hashable, comparable, fit for a cache key or a link."""
+    return json.dumps(spec, sort_keys=True, separators=(",", ":"))
+
+
+def thaw(text: str) -> dict[str, Any]:
+    """The spec a :func:`freeze` string holds; malformed text raises ``ValueError``."""
+    try:
+        spec = json.loads(text)
+    except (TypeError, json.JSONDecodeError) as err:
+        raise ValueError(f"schedule spec must be JSON; {err}") from None
+    if not isinstance(spec, dict) or "name" not in spec:
+        raise ValueError(f"schedule spec must be an object with a 'name'; got {text!r}")
+    return spec

@@ -1,0 +1,181 @@
+"""The decay race: a constant rate against a decayed one, on the same noise, with theory.
+
+This is the lab's central demonstration (the decay article's story): with a constant rate
+minibatch SGD keeps rattling around the minimum at its noise floor; a decayed rate
+settles into it. :class:`RaceConfig` holds every setting (its defaults are the
+dashboard's); :func:`run_race` returns everything a page draws.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import warnings
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+
+import numpy as np
+
+from lrcore import _checks as check
+from lrcore import registry, theory
+from lrcore.optim import OPTIMIZERS, SGD, Optimizer
+from lrcore.plateau import ReduceLROnPlateau
+from lrcore.problems import NoisyQuadratic
+from lrcore.schedules import constant
+from lrcore.simulate import simulate_many
+
+__all__ = ["RaceConfig", "RaceResult", "run_race", "DEFAULT_DECAY", "MAX_POINTS"]
+
+DEFAULT_DECAY = "exponential"
+# Positions recorded per schedule (runs x recorded steps); longer races keep every k-th.
+MAX_POINTS = 2_000_000
+
+
+def _default_decay() -> str:
+    return registry.freeze(registry.default_spec(DEFAULT_DECAY, 1000, 0.1))
+
+
+@dataclass(frozen=True)
+class RaceConfig:
+    """Every setting of one race. Frozen and hashable: it is the cache key and the link.
+
+    ``decay`` is a schedule spec as canonical JSON (:func:`lrcore.registry.freeze`); its
+    starting rate always follows ``lr``, so both runs start equal. ``optimizer_params`` is
+    JSON of torch-named hyper-parameters for ``optimizer``.
+    """
+
+    lr: float = 0.1
+    decay: str = field(default_factory=_default_decay)
+    optimizer: str = "SGD"
+    optimizer_params: str = "{}"
+    condition_number: float = 10.0
+    h_max: float = 10.0
+    angle: float = 0.0
+    sigma: float = 1.0
+    batch_size: int = 1
+    noise: str = "isotropic"
+    steps: int = 1000
+    runs: int = 200
+    seed: int = 0
+    steps_per_epoch: int = 10  # how often reduce-on-plateau looks at the loss
+
+    def problem(self) -> NoisyQuadratic:
+        return NoisyQuadratic.from_condition(
+            self.condition_number,
+            self.h_max,
+            angle=self.angle,
+            sigma=self.sigma,
+            batch_size=self.batch_size,
+            noise=self.noise,
+        )
+
+    def make_optimizer(self) -> Optimizer:
+        check.one_of("optimizer", self.optimizer, tuple(OPTIMIZERS))
+        params = json.loads(self.optimizer_params)
+        if "betas" in params:
+            params["betas"] = tuple(params["betas"])
+        return OPTIMIZERS[self.optimizer](**params)
+
+    def decay_spec(self) -> dict[str, Any]:
+        return registry.with_rate(registry.thaw(self.decay), self.lr)
+
+    def with_decay(self, spec: dict[str, Any]) -> "RaceConfig":
+        return replace(self, decay=registry.freeze(spec))
+
+    @classmethod
+    def field_names(cls) -> tuple[str, ...]:
+        return tuple(f.name for f in fields(cls))
+
+
+@dataclass(frozen=True, eq=False)
+class RaceResult:
+    """What a race page draws. Index 0 is the constant rate, 1 the decayed schedule."""
+
+    config: RaceConfig
+    problem: NoisyQuadratic
+    optimizer: Optimizer
+    decay_label: str
+    steps: np.ndarray  # recorded update counts
+    lr: np.ndarray  # (2, n_steps) rate per update; the decayed row is a per-run mean for feedback schedules
+    w: np.ndarray  # (2, runs, recorded, 2)
+    loss: np.ndarray  # (2, runs, recorded)
+    diverged_at: np.ndarray  # (2, runs), -1 if never
+    expected: np.ndarray | None  # (2, n_steps + 1) exact E[loss], SGD family only
+    noise_floor: float | None  # constant rate's stationary E[loss]
+    stability_bound: float | None
+    optimal_lr: float
+    ellipse: np.ndarray  # constant rate's stationary 2-sigma ellipse, (points, 2)
+
+    def mean_loss(self) -> np.ndarray:
+        """Monte Carlo mean over the runs still alive at each step, ``(2, recorded)``."""
+        return _quiet(np.nanmean, _alive(self.loss), axis=1)
+
+    def band(self, low: float = 0.1, high: float = 0.9) -> np.ndarray:
+        """Quantiles over the alive runs, ``(2, 2, recorded)``: how far single runs stray."""
+        return _quiet(np.nanquantile, _alive(self.loss), [low, high], axis=1).transpose(1, 0, 2)
+
+    def final_loss(self, fraction: float = 0.1) -> np.ndarray:
+        """Mean loss over runs and the last ``fraction`` of steps (``inf`` if any diverged)."""
+        tail = self.steps >= (1 - fraction) * self.steps[-1]
+        return self.loss[:, :, tail].mean(axis=(1, 2))
+
+
+def _alive(loss: np.ndarray) -> np.ndarray:
+    """Diverged runs (loss inf) become missing values."""
+    return np.where(np.isfinite(loss), loss, np.nan)
+
+
+def _quiet(fn, *args, **kwargs):
+    with warnings.catch_warnings():  # a step where every run diverged gives NaN, on purpose
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return fn(*args, **kwargs)
+
+
+def run_race(config: RaceConfig) -> RaceResult:
+    """Simulate both schedules on common random numbers and attach the exact theory."""
+    problem = config.problem()
+    optimizer = config.make_optimizer()
+    steps = check.integer("steps", config.steps, low=1)
+    runs = check.integer("runs", config.runs, low=1)
+    const = constant(config.lr)
+    decay_spec = config.decay_spec()
+    decayed = registry.build(decay_spec)
+    record_every = max(1, math.ceil(steps * runs / MAX_POINTS))
+    sims = simulate_many(
+        problem,
+        optimizer,
+        [const, decayed],
+        steps,
+        runs,
+        config.seed,
+        record_every=record_every,
+        steps_per_epoch=config.steps_per_epoch,
+    )
+    lr = np.stack([s.lr if s.lr.ndim == 1 else s.lr.mean(axis=0) for s in sims])
+
+    linear = isinstance(optimizer, SGD)
+    expected = None
+    if linear:
+        rows = [theory.expected_loss(problem, optimizer, const, steps)]
+        if not isinstance(decayed, ReduceLROnPlateau):
+            rows.append(theory.expected_loss(problem, optimizer, decayed, steps))
+        else:  # feedback: no closed form; keep the row shape with NaN
+            rows.append(np.full(steps + 1, np.nan))
+        expected = np.stack(rows)
+    entry = registry.SCHEDULES[decay_spec["name"]]
+    return RaceResult(
+        config=config,
+        problem=problem,
+        optimizer=optimizer,
+        decay_label=entry.label,
+        steps=sims[0].steps,
+        lr=lr,
+        w=np.stack([s.w for s in sims]),
+        loss=np.stack([s.loss for s in sims]),
+        diverged_at=np.stack([s.diverged_at for s in sims]),
+        expected=expected,
+        noise_floor=theory.noise_floor(problem, config.lr, optimizer) if linear else None,
+        stability_bound=theory.stability_bound(problem, optimizer) if linear else None,
+        optimal_lr=theory.optimal_constant_lr(problem),
+        ellipse=theory.stationary_ellipse(problem, config.lr, optimizer) if linear else np.empty((0, 2)),
+    )
