@@ -158,17 +158,18 @@ class ReduceLROnPlateau:
 
     @property
     def latex(self) -> str:
-        better = {
-            ("min", "rel"): rf"m_e < (1 - {self.threshold:g})\,m^\ast",
-            ("min", "abs"): rf"m_e < m^\ast - {self.threshold:g}",
-            ("max", "rel"): rf"m_e > (1 + {self.threshold:g})\,m^\ast",
-            ("max", "abs"): rf"m_e > m^\ast + {self.threshold:g}",
+        """The rule per epoch e, with m the monitored loss and m* the best so far."""
+        bad = {
+            ("min", "rel"): rf"m_e \ge (1 - {self.threshold:g})\,m^\ast",
+            ("min", "abs"): rf"m_e \ge m^\ast - {self.threshold:g}",
+            ("max", "rel"): rf"m_e \le (1 + {self.threshold:g})\,m^\ast",
+            ("max", "abs"): rf"m_e \le m^\ast + {self.threshold:g}",
         }[(self.mode, self.threshold_mode)]
-        wait = f"more than {self.patience}" if self.convention == "torch" else f"{self.patience}"
+        wait = rf"> {self.patience}" if self.convention == "torch" else rf"\ge {self.patience}"
         return (
             rf"\eta_{{e+1}} = \begin{{cases}} \max({self.factor:g}\,\eta_e,\ {self.min_lr:g}) & "
-            rf"\text{{after {wait} epochs with no }} {better} \\ "
-            rf"\eta_e & \text{{otherwise}} \end{{cases}}"
+            rf"\text{{after }} {wait} \text{{ bad epochs}} \\ \eta_e & \text{{otherwise}} \end{{cases}}"
+            rf"\qquad \text{{bad: }} {bad}"
         )
 
     def __repr__(self) -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import math
-import warnings
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
@@ -108,27 +107,25 @@ class RaceResult:
 
     def mean_loss(self) -> np.ndarray:
         """Monte Carlo mean over the runs still alive at each step, ``(2, recorded)``."""
-        return _quiet(np.nanmean, _alive(self.loss), axis=1)
+        alive = np.isfinite(self.loss)
+        total = np.where(alive, self.loss, 0.0).sum(axis=1)
+        count = alive.sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):  # every run diverged: NaN
+            return np.where(count > 0, total / count, np.nan)
 
     def band(self, low: float = 0.1, high: float = 0.9) -> np.ndarray:
-        """Quantiles over the alive runs, ``(2, 2, recorded)``: how far single runs stray."""
-        return _quiet(np.nanquantile, _alive(self.loss), [low, high], axis=1).transpose(1, 0, 2)
+        """Quantiles over runs, ``(2, 2, recorded)``: how far single runs stray.
+
+        Diverged runs count as +inf (worse than any live run); the quantiles are actual
+        run values (no interpolation), so the upper edge becomes inf once more than
+        ``1 - high`` of the runs are gone.
+        """
+        return np.quantile(self.loss, [low, high], axis=1, method="inverted_cdf").transpose(1, 0, 2)
 
     def final_loss(self, fraction: float = 0.1) -> np.ndarray:
         """Mean loss over runs and the last ``fraction`` of steps (``inf`` if any diverged)."""
         tail = self.steps >= (1 - fraction) * self.steps[-1]
         return self.loss[:, :, tail].mean(axis=(1, 2))
-
-
-def _alive(loss: np.ndarray) -> np.ndarray:
-    """Diverged runs (loss inf) become missing values."""
-    return np.where(np.isfinite(loss), loss, np.nan)
-
-
-def _quiet(fn, *args, **kwargs):
-    with warnings.catch_warnings():  # a step where every run diverged gives NaN, on purpose
-        warnings.simplefilter("ignore", RuntimeWarning)
-        return fn(*args, **kwargs)
 
 
 def run_race(config: RaceConfig) -> RaceResult:

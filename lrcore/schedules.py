@@ -520,8 +520,8 @@ def cosine(
         params,
         fn,
         tex,
-        ("Linear warmup, then " if target is not None else "")
-        + "half a cosine down to alpha × peak over decay_steps, then hold the floor.",
+        ("Linear warmup, then half" if target is not None else "Half")
+        + " a cosine down to alpha × peak over decay_steps, then hold the floor.",
         "keras.optimizers.schedules.CosineDecay",
     )
 

@@ -144,5 +144,6 @@ def test_bad_parameters_name_themselves(kwargs, name):
 
 
 def test_latex_names_the_rule():
-    assert "more than 10" in reduce_on_plateau(0.1).latex
+    assert r"> 10 \text{ bad epochs}" in reduce_on_plateau(0.1).latex  # torch: more than patience
+    assert r"\ge 10 \text{ bad epochs}" in reduce_on_plateau(0.1, convention="keras").latex
     assert r"m^\ast - 0.0001" in reduce_on_plateau(0.1, convention="keras").latex
