@@ -1,0 +1,249 @@
+"""Widgets that read settings: a schedule editor driven by the registry, the optimizer picker.
+
+Every widget's key is registered with the page's :class:`ui.state.Link` first, so links
+restore it. Editors return plain values (a schedule spec, an optimizer name and its
+parameters); nothing here computes science.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+import streamlit as st
+
+from lrcore import registry
+from lrcore.registry import Param
+from ui import state
+from ui.state import Field, Link
+
+# Schedules that can be the inner piece of a composition (not compositions themselves,
+# and not feedback, which needs the loss).
+SIMPLE = [n for n, e in registry.SCHEDULES.items() if not e.composite and n != "reduce_on_plateau"]
+
+
+def _label(p: Param) -> str:
+    return f"`{p.name}`"
+
+
+def _list_text(values) -> str:
+    return ", ".join(f"{v:g}" if isinstance(v, float) else str(v) for v in values)
+
+
+def _field(p: Param, key: str, default: Any) -> Field:
+    low, high = p.low, p.high
+    if p.kind == "float":
+        return Field(key, float(default), state.number(low, high))
+    if p.kind == "int":
+        return Field(key, int(default), state.integer(low, high))
+    if p.kind == "bool":
+        return Field(key, bool(default), state.flag)
+    if p.kind == "choice":
+        return Field(key, default, state.choice(p.choices))
+    if p.kind in ("optional_float", "optional_int"):
+        return Field(key, default, state.optional_number(low, high, whole=p.kind == "optional_int"))
+    if p.kind in ("ints", "floats"):
+        return Field(key, _list_text(default), state.number_list(low, high, whole=p.kind == "ints"))
+    if p.kind == "text":
+        return Field(key, str(default), state.text())
+    raise ValueError(f"kind must be a plain parameter kind; got {p.kind!r}")
+
+
+def _step(value: float) -> float:
+    """A number-input step one decade below the value's own."""
+    return 10.0 ** (math.floor(math.log10(abs(value))) - 1) if value else 0.001
+
+
+def _widget(p: Param, key: str, container) -> Any:
+    """Draw the widget for one parameter and return its value in the factory's terms."""
+    value = st.session_state[key]
+    if p.kind == "float":
+        bounded = p.low is not None and p.high is not None and not p.log and p.high - p.low <= 100
+        if bounded:
+            return container.slider(_label(p), min_value=float(p.low), max_value=float(p.high), step=(p.high - p.low) / 200, key=key, help=p.help)
+        return container.number_input(_label(p), min_value=p.low, max_value=p.high, step=_step(value), format="%g", key=key, help=p.help)
+    if p.kind == "int":
+        return int(container.number_input(_label(p), min_value=int(p.low), max_value=int(p.high), step=1, key=key, help=p.help))
+    if p.kind == "bool":
+        return container.toggle(_label(p), key=key, help=p.help)
+    if p.kind == "choice":
+        return container.selectbox(_label(p), p.choices, key=key, help=p.help, format_func=lambda c: "convention's own" if c is None else str(c))
+    if p.kind in ("optional_float", "optional_int"):
+        whole = p.kind == "optional_int"
+        number = container.number_input(
+            _label(p) + " (empty = none)",
+            min_value=int(p.low) if whole else p.low,
+            max_value=int(p.high) if whole else p.high,
+            step=1 if whole else _step(value or p.low or 1.0),
+            format="%d" if whole else "%g",
+            key=key,
+            help=p.help,
+        )
+        return None if number is None else (int(number) if whole else float(number))
+    if p.kind in ("ints", "floats"):
+        raw = container.text_input(_label(p) + " (comma-separated)", key=key, help=p.help)
+        try:
+            parsed = state.number_list(p.low, p.high, whole=p.kind == "ints")(raw)
+        except ValueError as err:
+            raise _InputError(p.name, f"{p.name} {err}") from None
+        numbers = [float(x) for x in parsed.split(",")]
+        return [int(x) for x in numbers] if p.kind == "ints" else numbers
+    if p.kind == "text":
+        return container.text_input(_label(p), key=key, help=p.help)
+    raise ValueError(f"kind must be a plain parameter kind; got {p.kind!r}")
+
+
+class _InputError(ValueError):
+    def __init__(self, name: str, message: str):
+        super().__init__(message)
+        self.name = name
+
+
+def _error_owner(message: str, names) -> str | None:
+    """The parameter a factory message is about: messages start with its name."""
+    first = message.split(" ", 1)[0].split("[", 1)[0]
+    return first if first in names else None
+
+
+def schedule_editor(
+    link: Link,
+    prefix: str,
+    name: str,
+    *,
+    horizon: int,
+    rate: float,
+    hide_rates: bool = False,
+    overrides: dict | None = None,
+    container=None,
+) -> dict | None:
+    """Widgets for every parameter of schedule ``name``; returns its spec, or None if invalid.
+
+    ``hide_rates`` leaves out the parameters that follow the initial rate (the race sets
+    them from its learning-rate slider). A factory's ``ValueError`` is shown under the
+    parameter it names.
+    """
+    box = container or st.container()
+    entry = registry.SCHEDULES[name]
+    defaults = entry.defaults(horizon, rate)
+    defaults.update(overrides or {})
+    params: dict[str, Any] = {}
+    slots: dict[str, Any] = {}
+    problem: tuple[str | None, str] | None = None
+    for p in entry.params:
+        if hide_rates and p.rate_fraction is not None:
+            continue
+        key = f"{prefix}.{p.name}"
+        if p.kind == "schedule":
+            inner_default = defaults[p.name]
+            choice_key = link.field(Field(key, inner_default["name"], state.choice(SIMPLE)))
+            inner = box.selectbox(_label(p), SIMPLE, key=choice_key, help=p.help, format_func=_entry_label)
+            inner_horizon = horizon
+            if name == "per_epoch":
+                spe_key = f"{prefix}.steps_per_epoch"
+                inner_horizon = max(1, horizon // max(1, int(st.session_state.get(spe_key, 12))))
+            with box.container(border=True):
+                spec = schedule_editor(
+                    link,
+                    key,
+                    inner,
+                    horizon=inner_horizon,
+                    rate=rate,
+                    hide_rates=hide_rates,
+                    overrides=inner_default["params"] if inner == inner_default["name"] else None,
+                )
+            if spec is None:
+                return None
+            params[p.name] = spec
+            continue
+        if p.kind == "schedules":
+            count_key = link.field(Field(f"{key}.n", 2, state.integer(2, 4)))
+            count = int(box.number_input("number of pieces", min_value=2, max_value=4, step=1, key=count_key))
+            pieces = []
+            for i in range(count):
+                default_name = p.default[i] if i < len(p.default) else "constant"
+                piece_key = link.field(Field(f"{key}.{i}", default_name, state.choice(SIMPLE)))
+                piece = box.selectbox(f"piece {i + 1}", SIMPLE, key=piece_key, format_func=_entry_label)
+                with box.container(border=True):
+                    spec = schedule_editor(link, f"{key}.{i}", piece, horizon=horizon, rate=rate, hide_rates=hide_rates)
+                if spec is None:
+                    return None
+                pieces.append(spec)
+            params[p.name] = pieces
+            continue
+        default = defaults[p.name]
+        if p.name == "boundaries" and name == "join":
+            count = len(params.get("schedules", [None, None]))
+            default = [max(1, round(horizon * (i + 1) / count)) for i in range(count - 1)]
+        if p.kind in ("ints", "floats") and not isinstance(default, str):
+            default = list(default)
+        link.field(_field(p, key, default))
+        try:
+            params[p.name] = _widget(p, key, box)
+        except _InputError as err:
+            problem = problem or (err.name, str(err))
+        slots[p.name] = box.empty()
+    if problem is None:
+        spec = {"name": name, "params": params}
+        try:  # check it as it will be built: hidden rates follow the race's slider
+            registry.build(registry.with_rate(spec, rate) if hide_rates else spec)
+        except ValueError as err:
+            problem = (_error_owner(str(err), slots), str(err))
+    if problem is not None:
+        owner, message = problem
+        (slots[owner] if owner in slots else box).error(message, icon="⚠️")
+        return None
+    return {"name": name, "params": params}
+
+
+def _entry_label(name: str) -> str:
+    return registry.SCHEDULES[name].label
+
+
+def spec_label(spec: dict) -> str:
+    """A readable name for a spec: a composition names what it is made of."""
+    name, params = spec["name"], spec.get("params", {})
+    if name == "warmup" and "schedule" in params:
+        return "Linear warmup → " + spec_label(params["schedule"])
+    if name == "per_epoch" and "schedule" in params:
+        return spec_label(params["schedule"]) + ", per epoch"
+    if name == "join" and "schedules" in params:
+        return " → ".join(spec_label(p) for p in params["schedules"])
+    return _entry_label(name)
+
+
+def schedule_picker(link: Link, key: str, default: str, *, exclude=(), label="Schedule", container=None) -> str:
+    box = container or st
+    names = [n for n in registry.SCHEDULES if n not in exclude]
+    link.field(Field(key, default, state.choice(names)))
+    return box.selectbox(label, names, key=key, format_func=_entry_label)
+
+
+# --------------------------------------------------------------------------- optimizers
+
+OPTIMIZERS = {
+    # label: (lrcore.optim class name, fixed hyper-parameters)
+    "SGD": ("SGD", {}),
+    "SGD + momentum": ("SGD", {}),
+    "Nesterov": ("SGD", {"nesterov": True}),
+    "Adagrad": ("Adagrad", {}),
+    "RMSprop": ("RMSprop", {}),
+    "Adam": ("Adam", {}),
+    "AdamW": ("AdamW", {}),
+}
+
+
+def optimizer_picker(link: Link, container=None) -> tuple[str, str]:
+    """The optimizer and its hyper-parameters as JSON (torch names), for a RaceConfig."""
+    box = container or st
+    labels = list(OPTIMIZERS)
+    link.field(Field("opt", "SGD", state.choice(labels)))
+    label = box.selectbox("Optimizer", labels, key="opt", help="The strategies note's adaptive optimizers; hyper-parameters are torch's defaults.")
+    name, fixed = OPTIMIZERS[label]
+    params = dict(fixed)
+    if label in ("SGD + momentum", "Nesterov"):
+        link.field(Field("momentum", 0.9, state.number(0.0, 0.99)))
+        params["momentum"] = box.slider("`momentum`", 0.0, 0.99, step=0.01, key="momentum")
+        if params["momentum"] == 0 and label == "Nesterov":
+            params["momentum"] = 0.01  # torch: Nesterov needs some momentum
+    return name, json.dumps(params, sort_keys=True)

@@ -1,0 +1,556 @@
+"""Figure builders: arrays (or a view of them) in, a Plotly figure out. No Streamlit here.
+
+Builders write Plotly's JSON directly, arrays as float32 typed arrays (``{"dtype",
+"bdata"}``, which plotly.js reads natively), and return a :class:`PrebuiltFigure`.
+Plotly's Python side would validate every trace and encode every array one by one:
+200 ms and 70 ms for the race's 60 animation frames, on each slider move. The inputs are
+our own checked arrays, and the tests put every builder's output through Plotly's full
+validation (:func:`validated`), so the browser gets the same figure, only sooner.
+"""
+
+from __future__ import annotations
+
+import base64
+
+import numpy as np
+import plotly.graph_objects as go
+
+from ui import theme
+from ui.views import RaceView
+
+
+class PrebuiltFigure(go.Figure):
+    """A figure whose JSON-ready spec is final; ``to_dict`` hands it over as is."""
+
+    def __init__(self, spec: dict):
+        super().__init__(_validate=False)
+        self._spec = spec
+
+    def to_dict(self) -> dict:
+        return self._spec
+
+    to_plotly_json = to_dict
+
+    @property
+    def spec(self) -> dict:
+        return self._spec
+
+
+def validated(fig: PrebuiltFigure) -> go.Figure:
+    """The same figure through Plotly's full validation (raises on any invalid property)."""
+    return go.Figure(fig.to_dict())
+
+
+def _wire(a) -> dict:
+    """A float32 typed array for the wire; values beyond its range (a diverged run) become gaps."""
+    a = np.asarray(a, dtype=np.float64)
+    a = np.where(np.abs(a) < 1e37, a, np.nan).astype(np.float32)
+    out = {"dtype": "f4", "bdata": base64.b64encode(np.ascontiguousarray(a).tobytes()).decode()}
+    if a.ndim > 1:
+        out["shape"] = ",".join(map(str, a.shape))
+    return out
+
+
+def decode(typed) -> np.ndarray:
+    """The array a typed-array spec holds (for tests and downloads)."""
+    if not isinstance(typed, dict):
+        return np.asarray(typed, dtype=np.float64)
+    a = np.frombuffer(base64.b64decode(typed["bdata"]), dtype=np.float32).astype(np.float64)
+    return a.reshape([int(n) for n in typed["shape"].split(",")]) if "shape" in typed else a
+
+
+def _figure(data: list[dict], layout: dict, frames: list[dict] | None = None) -> PrebuiltFigure:
+    spec = {"data": data, "layout": layout}
+    if frames:
+        spec["frames"] = frames
+    return PrebuiltFigure(spec)
+
+
+def _positive(y: np.ndarray) -> np.ndarray:
+    """For log axes: non-positive and infinite values become gaps."""
+    y = np.asarray(y, dtype=np.float64)
+    return np.where(np.isfinite(y) & (y > 0), y, np.nan)
+
+
+# --------------------------------------------------------------------------- the race: the plane
+
+
+def race_plane(view: RaceView) -> PrebuiltFigure:
+    """The loss surface with both optimisers' runs, animated in the browser.
+
+    Top: the whole run, from the start down the valley. Bottom: a close-up of the minimum
+    framed on the constant rate's rattling, where the lesson is. Play, pause and the
+    scrubber are Plotly frames with ``redraw: false``: nothing asks the server.
+    """
+    colours = (theme.CONSTANT, theme.DECAYED)
+    names = ("constant rate", view.decay_label.lower())
+    symbols = ("circle", "diamond")
+    centre = view.minimum
+    data: list[dict] = []
+    for row, axes in ((1, ("x", "y")), (2, ("x2", "y2"))):
+        rings = view.contours if row == 1 else view.zoom_contours
+        data.append(
+            dict(
+                type="scatter",
+                x=_wire(rings[:, 0]),
+                y=_wire(rings[:, 1]),
+                mode="lines",
+                line=dict(color="#b4b4b4", width=1.2),
+                showlegend=False,
+                hoverinfo="skip",
+                xaxis=axes[0],
+                yaxis=axes[1],
+            )
+        )
+        data.append(
+            dict(
+                type="scatter",
+                x=[float(centre[0])],
+                y=[float(centre[1])],
+                mode="markers",
+                marker=dict(symbol="star", size=20, color="#222", line=dict(color="white", width=1)),
+                showlegend=False,
+                hoverinfo="skip",
+                xaxis=axes[0],
+                yaxis=axes[1],
+            )
+        )
+        if len(view.ellipse):
+            data.append(
+                dict(
+                    type="scatter",
+                    x=_wire(view.ellipse[:, 0]),
+                    y=_wire(view.ellipse[:, 1]),
+                    mode="lines",
+                    line=dict(color=theme.CONSTANT, width=2.5, dash="dash"),
+                    name="where the constant rate rattles (2σ)",
+                    showlegend=row == 2,
+                    hoverinfo="skip",
+                    xaxis=axes[0],
+                    yaxis=axes[1],
+                )
+            )
+    static = len(data)
+
+    def moving(f: int) -> list[dict]:
+        traces = []
+        for axes in (("x", "y"), ("x2", "y2")):
+            for k in range(2):
+                cloud = view.clouds[f, k]
+                traces.append(dict(type="scatter", x=_wire(cloud[:, 0]), y=_wire(cloud[:, 1]), xaxis=axes[0], yaxis=axes[1]))
+        for k in range(2):
+            trail = view.trails[f, k]
+            traces.append(dict(type="scatter", x=_wire(trail[:, 0]), y=_wire(trail[:, 1])))
+            traces.append(dict(type="scatter", x=_wire(trail[-1:, 0]), y=_wire(trail[-1:, 1])))
+        return traces
+
+    # The figure opens on the last frame, where the lesson is: the constant rate's cloud
+    # still spread over its ellipse, the decayed one gathered at the minimum.
+    last = len(view.frame_steps) - 1
+    first = moving(last)
+    styles = []
+    for row in (1, 2):
+        for k in range(2):
+            styles.append(
+                dict(
+                    mode="markers",
+                    marker=dict(color=colours[k], size=8 if row == 1 else 10, opacity=0.55, symbol=symbols[k]),
+                    name=f"{names[k]} ({view.clouds.shape[2]} runs)",
+                    legendgroup=names[k],
+                    showlegend=row == 1,
+                    hoverinfo="skip",
+                )
+            )
+    for k in range(2):
+        styles.append(dict(mode="lines", line=dict(color=colours[k], width=3), showlegend=False, hoverinfo="skip"))
+        styles.append(
+            dict(
+                mode="markers",
+                marker=dict(color=colours[k], size=15, line=dict(color="white", width=2), symbol=symbols[k]),
+                showlegend=False,
+                hoverinfo="skip",
+            )
+        )
+    for trace, style in zip(first, styles):
+        trace.update(style)
+    data.extend(first)
+    moving_ids = list(range(static, static + len(first)))
+    frames = [
+        dict(name=str(int(step)), data=moving(f), traces=moving_ids)
+        for f, step in enumerate(view.frame_steps)
+    ]
+
+    annotations = [
+        dict(text="<b>the whole run</b>", xref="x domain", yref="y domain", x=0.01, y=0.99, showarrow=False, xanchor="left", yanchor="top", font=dict(size=14, color="#555")),
+        dict(
+            text=f"<b>close-up of the minimum</b> (×{view.extent[0] / view.zoom[0]:.0f})",
+            xref="x2 domain",
+            yref="y2 domain",
+            x=0.01,
+            y=0.99,
+            showarrow=False,
+            xanchor="left",
+            yanchor="top",
+            font=dict(size=14, color="#555"),
+            bgcolor="rgba(255,255,255,0.8)",
+        ),
+    ]
+    for k in range(2):
+        if view.diverged_first[k] >= 0:
+            annotations.append(
+                dict(
+                    text=f"<b>{names[k]} diverged at step {int(view.diverged_first[k])}</b>",
+                    xref="x domain",
+                    yref="y domain",
+                    x=0.5,
+                    y=0.85 - 0.12 * k,
+                    showarrow=False,
+                    font=dict(color=colours[k], size=16),
+                    bgcolor="rgba(255,255,255,0.9)",
+                )
+            )
+    play = dict(
+        type="buttons",
+        direction="left",
+        x=0.0,
+        y=-0.085,
+        xanchor="left",
+        yanchor="top",
+        pad=dict(t=0, r=10),
+        showactive=False,
+        buttons=[
+            dict(
+                label="▶ Play",
+                method="animate",
+                args=[None, dict(frame=dict(duration=90, redraw=False), fromcurrent=False, transition=dict(duration=0), mode="immediate")],
+            ),
+            dict(
+                label="❚❚ Pause",
+                method="animate",
+                args=[[None], dict(frame=dict(duration=0, redraw=False), transition=dict(duration=0), mode="immediate")],
+            ),
+        ],
+    )
+    scrubber = dict(
+        active=last,
+        x=0.27,
+        len=0.73,
+        y=-0.055,
+        yanchor="top",
+        pad=dict(t=0, b=0),
+        currentvalue=dict(prefix="step ", xanchor="right", font=dict(size=16)),
+        transition=dict(duration=0),
+        steps=[
+            dict(
+                label=str(int(step)),
+                method="animate",
+                args=[[str(int(step))], dict(frame=dict(duration=0, redraw=False), mode="immediate", transition=dict(duration=0))],
+            )
+            for step in view.frame_steps
+        ],
+    )
+    zx, zy = view.zoom
+    ex, ey = view.extent
+    # Equal aspect by widening ranges ("range"), not shrinking plot areas: the latter
+    # costs the browser more than everything else in this figure together.
+    layout = theme.base_layout(
+        height=620,
+        margin=dict(l=55, r=10, t=50, b=110),
+        xaxis=dict(theme.AXIS, range=[centre[0] - ex, centre[0] + ex], constrain="range", anchor="y"),
+        yaxis=dict(theme.AXIS, title=dict(text="w₂", standoff=4), range=[centre[1] - ey, centre[1] + ey], scaleanchor="x", constrain="range", domain=[0.53, 1.0], anchor="x"),
+        xaxis2=dict(theme.AXIS, title=dict(text="w₁", standoff=2), range=[centre[0] - zx, centre[0] + zx], constrain="range", anchor="y2"),
+        yaxis2=dict(theme.AXIS, title=dict(text="w₂", standoff=4), range=[centre[1] - zy, centre[1] + zy], scaleanchor="x2", constrain="range", domain=[0.0, 0.45], anchor="x2"),
+        updatemenus=[play],
+        sliders=[scrubber],
+        annotations=annotations,
+        legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0, font=dict(size=15)),
+    )
+    return _figure(data, layout, frames)
+
+
+# --------------------------------------------------------------------------- the race: curves
+
+
+def race_curves(view: RaceView) -> go.Figure:
+    """Loss (top) and learning rate (bottom) against the step, sharing the x axis."""
+    colours = (theme.CONSTANT, theme.DECAYED)
+    names = ("constant rate", view.decay_label.lower())
+    data: list[dict] = []
+    x = _wire(view.loss_steps)
+    for k in range(2):
+        # An infinite upper edge (runs gone to infinity) is drawn off the top of the chart.
+        low, high = _positive(view.band[k, 0]), _positive(np.where(np.isposinf(view.band[k, 1]), 1e30, view.band[k, 1]))
+        data.append(dict(type="scatter", x=x, y=_wire(high), mode="lines", line=dict(width=0), hoverinfo="skip", showlegend=False, xaxis="x", yaxis="y"))
+        data.append(
+            dict(
+                type="scatter",
+                x=x,
+                y=_wire(low),
+                mode="lines",
+                line=dict(width=0),
+                fill="tonexty",
+                fillcolor=_rgba(colours[k], 0.16),
+                showlegend=False,
+                hoverinfo="skip",
+                xaxis="x",
+                yaxis="y",
+            )
+        )
+        data.append(
+            dict(
+                type="scatter",
+                x=x,
+                y=_wire(_positive(view.mean[k])),
+                mode="lines",
+                line=dict(color=colours[k], width=3.5),
+                name=names[k],
+                hovertemplate="step %{x}<br>mean loss %{y:.3g}<extra>" + names[k] + "</extra>",
+                xaxis="x",
+                yaxis="y",
+            )
+        )
+        if view.expected is not None and np.isfinite(view.expected[k]).any():
+            data.append(
+                dict(
+                    type="scatter",
+                    x=_wire(view.theory_steps),
+                    y=_wire(_positive(view.expected[k])),
+                    mode="lines",
+                    line=dict(color="#222", width=1.8, dash="dot"),
+                    name="exact expected loss" if k == 0 else None,
+                    showlegend=k == 0,
+                    legendgroup="theory",
+                    hovertemplate="step %{x}<br>expected %{y:.3g}<extra>theory</extra>",
+                    xaxis="x",
+                    yaxis="y",
+                )
+            )
+    lr_x = _wire(view.lr_steps)
+    for k in range(2):
+        data.append(
+            dict(
+                type="scatter",
+                x=lr_x,
+                y=_wire(_positive(view.lr[k])),
+                mode="lines",
+                line=dict(color=colours[k], width=3.5, dash="solid" if k == 0 else "dash"),
+                name=f"{names[k]}: rate",
+                showlegend=False,
+                hovertemplate="step %{x}<br>rate %{y:.3g}<extra>" + names[k] + "</extra>",
+                xaxis="x",
+                yaxis="y2",
+            )
+        )
+    shapes, annotations = [], []
+    if view.floor is not None and np.isfinite(view.floor):
+        shapes.append(_hline(view.floor, "y", theme.CONSTANT, "dash", 2.5))
+        annotations.append(_label(f"noise floor ≈ {view.floor:.3g}", view.floor, "y", theme.CONSTANT, "above"))
+    if view.bound is not None:
+        shapes.append(_hline(view.bound, "y2", theme.DANGER, "dash", 2))
+        shapes.append(dict(type="rect", xref="x domain", yref="y2", x0=0, x1=1, y0=view.bound, y1=view.bound * 100, fillcolor=theme.DANGER_FILL, line=dict(width=0), layer="below"))
+        annotations.append(_label(f"diverges above {view.bound:.3g}", view.bound, "y2", theme.DANGER, "above", x=0.01, anchor="left"))
+        for k in range(2):
+            above = np.where(view.lr[k] > view.bound, view.lr[k], np.nan)
+            if np.isfinite(above).any():
+                data.append(
+                    dict(
+                        type="scatter",
+                        x=lr_x,
+                        y=_wire(above),
+                        mode="lines",
+                        line=dict(color=theme.DANGER, width=7),
+                        opacity=0.5,
+                        name="dangerous: rate above the bound",
+                        showlegend=k == int(np.argmax(view.above_bound)),
+                        hoverinfo="skip",
+                        xaxis="x",
+                        yaxis="y2",
+                    )
+                )
+    if view.optimal is not None:
+        shapes.append(_hline(view.optimal, "y2", theme.OPTIMAL, "dot", 2.5))
+        annotations.append(_label(f"best constant rate {view.optimal:.3g}", view.optimal, "y2", theme.OPTIMAL, "below"))
+    for k in range(2):
+        step = int(view.diverged_first[k])
+        if step >= 0:
+            shapes.append(dict(type="line", xref="x", yref="paper", x0=step, x1=step, y0=0, y1=1, line=dict(color=colours[k], width=2, dash="dot")))
+            annotations.append(
+                dict(text=f"{names[k]} diverged at step {step}", x=step, xref="x", y=1.0 - 0.06 * k, yref="paper", showarrow=False, xanchor="left", font=dict(color=colours[k], size=15), bgcolor="rgba(255,255,255,0.8)")
+            )
+    lr_values = view.lr[np.isfinite(view.lr) & (view.lr > 0)]
+    lr_lo = float(lr_values.min()) if lr_values.size else 1e-4
+    lr_hi = max(float(lr_values.max()) if lr_values.size else 1.0, view.bound or 0, view.optimal or 0)
+    # Loss axis: from the lowest value drawn to a little above the start. A diverging run
+    # (or the expectation of one) leaves the chart upwards; the labels say what happened.
+    drawn = [view.mean, view.band[:, 0]] + ([view.expected] if view.expected is not None else [])
+    positive = np.concatenate([np.ravel(a) for a in drawn])
+    positive = positive[np.isfinite(positive) & (positive > 0)]
+    start_loss = float(view.mean[:, 0].max())
+    loss_lo = float(positive.min()) if positive.size else start_loss / 100
+    loss_range = [np.log10(loss_lo) - 0.2, np.log10(max(start_loss, loss_lo)) + 0.6]
+    layout = theme.base_layout(
+        height=540,
+        margin=dict(l=80, r=15, t=50, b=55),
+        xaxis=dict(theme.AXIS, title=dict(text="step (update)", standoff=6), anchor="y2"),
+        yaxis=dict(theme.AXIS, title="loss", type="log", domain=[0.45, 1.0], exponentformat="power", range=loss_range),
+        yaxis2=dict(
+            theme.AXIS,
+            title="learning rate",
+            type="log",
+            domain=[0.0, 0.36],
+            range=[np.log10(lr_lo) - 0.3, np.log10(lr_hi) + 0.6],
+            exponentformat="power",
+        ),
+        shapes=shapes,
+        annotations=annotations,
+        hovermode="x",
+    )
+    return _figure(data, layout)
+
+
+def _rgba(hex_colour: str, alpha: float) -> str:
+    r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def _hline(y: float, yref: str, colour: str, dash: str, width: float) -> dict:
+    return dict(type="line", xref="x domain", x0=0, x1=1, yref=yref, y0=y, y1=y, line=dict(color=colour, dash=dash, width=width))
+
+
+def _label(text: str, y: float, yref: str, colour: str, side: str, x: float = 0.99, anchor: str = "right") -> dict:
+    return dict(
+        text=text,
+        xref="x domain",
+        x=x,
+        xanchor=anchor,
+        yref=yref,
+        y=float(np.log10(y)),
+        yanchor="bottom" if side == "above" else "top",
+        showarrow=False,
+        font=dict(color=colour, size=15),
+        bgcolor="rgba(255,255,255,0.75)",
+    )
+
+
+def rate_ruler(lr: float, optimal: float | None, bound: float | None, high: float) -> str:
+    """The learning-rate slider's marks, as HTML to sit under the slider on its scale.
+
+    The stable rates, the unstable zone beyond the bound and the best constant rate, with
+    the current rate on them. ``optimal`` and ``bound`` are None where the theory does
+    not apply (adaptive optimizers). HTML rather than a chart: it is the slider's
+    decoration and costs the browser nothing to redraw.
+    """
+
+    def at(x: float) -> str:
+        return f"{100 * min(max(x / high, 0.0), 1.0):.2f}%"
+
+    parts = ['<div style="position:relative;height:66px;margin:0 10px 6px 10px;font-size:14px;color:#444">']
+    parts.append('<div style="position:absolute;left:0;right:0;top:25px;height:2px;background:#c8c8c8"></div>')
+    if bound is not None:
+        parts.append(
+            f'<div style="position:absolute;left:{at(bound)};right:0;top:12px;height:28px;background:rgba(0,0,0,0.12);'
+            'display:flex;align-items:center;justify-content:center">diverges</div>'
+            f'<div style="position:absolute;left:{at(bound)};top:6px;height:40px;border-left:3px solid {theme.DANGER}"></div>'
+            f'<div style="position:absolute;left:{at(bound)};top:-14px;padding-left:4px;white-space:nowrap">stability bound {bound:.3g}</div>'
+        )
+    if optimal is not None:
+        parts.append(
+            f'<div style="position:absolute;left:{at(optimal)};top:14px;transform:translateX(-50%);color:{theme.OPTIMAL};'
+            f'font-size:20px;line-height:20px">▲</div>'
+            f'<div style="position:absolute;left:{at(optimal)};top:36px;transform:translateX(-50%);color:{theme.OPTIMAL};'
+            f'white-space:nowrap">best {optimal:.3g}</div>'
+        )
+    parts.append(
+        f'<div style="position:absolute;left:{at(lr)};top:13px;transform:translateX(-50%);color:{theme.CONSTANT};'
+        f'font-size:24px;line-height:24px" title="learning rate {lr:.3g}">◆</div>'
+    )
+    ticks = np.linspace(0, high, 6)
+    for x in ticks:
+        parts.append(f'<div style="position:absolute;left:{at(x)};top:48px;transform:translateX(-50%);font-size:12px;color:#777">{x:g}</div>')
+    parts.append("</div>")
+    return "".join(parts)
+
+
+# --------------------------------------------------------------------------- schedule curves
+
+
+def schedule_curves(
+    curves: list[tuple[str, np.ndarray, np.ndarray]],
+    x_title: str = "step",
+    log_y: bool = False,
+    height: int = 480,
+    vlines: list[tuple[float, str]] | None = None,
+    from_zero: bool = True,
+) -> PrebuiltFigure:
+    """Overlaid rate curves ``(name, x, rate)``, each in its own colour and dash.
+
+    ``from_zero=False`` lets the axis hug the curves (a slow decay then shows its steps).
+    """
+    data = []
+    for i, (name, x, y) in enumerate(curves):
+        data.append(
+            dict(
+                type="scatter",
+                x=_wire(x),
+                y=_wire(_positive(y) if log_y else y),
+                mode="lines",
+                line=dict(color=theme.SERIES[i % len(theme.SERIES)], dash=theme.DASHES[i % len(theme.DASHES)], width=3, shape="linear"),
+                name=name,
+                hovertemplate=x_title + " %{x}<br>rate %{y:.6g}<extra>" + name + "</extra>",
+            )
+        )
+    shapes, annotations = [], []
+    for x, text in vlines or []:
+        shapes.append(dict(type="line", x0=x, x1=x, yref="paper", y0=0, y1=1, line=dict(color="#777", dash="dot", width=1.5)))
+        annotations.append(dict(x=x, y=1, yref="paper", text=text, showarrow=False, yanchor="bottom", font=dict(size=13, color="#555")))
+    layout = theme.base_layout(
+        height=height,
+        xaxis=dict(theme.AXIS, title=x_title),
+        yaxis=dict(
+            theme.AXIS,
+            title="learning rate" + (" (log)" if log_y else ""),
+            type="log" if log_y else "linear",
+            exponentformat="power",
+            rangemode="tozero" if from_zero and not log_y else "normal",
+        ),
+        hovermode="x unified",
+        shapes=shapes,
+        annotations=annotations,
+    )
+    return _figure(data, layout)
+
+
+def loss_by_epoch(curves: list[tuple[str, np.ndarray, np.ndarray, str, str]], floor: float | None = None) -> go.Figure:
+    """Loss curves ``(name, epoch, loss, colour, dash)`` on a log axis."""
+    data = [
+        dict(
+            type="scatter",
+            x=_wire(x),
+            y=_wire(_positive(y)),
+            mode="lines",
+            line=dict(color=colour, dash=dash, width=3.5),
+            name=name,
+            hovertemplate="epoch %{x:.2f}<br>loss %{y:.4g}<extra>" + name + "</extra>",
+        )
+        for name, x, y, colour, dash in curves
+    ]
+    shapes, annotations = [], []
+    if floor is not None:
+        shapes.append(_hline(floor, "y", "#555", "dot", 1.5))
+        annotations.append(_label(f"best possible (least-squares) loss {floor:.4g}", floor, "y", "#555", "below"))
+    layout = theme.base_layout(
+        height=420,
+        xaxis=dict(theme.AXIS, title="epoch"),
+        yaxis=dict(theme.AXIS, title="excess loss (log)", type="log", exponentformat="power"),
+        shapes=shapes,
+        annotations=annotations,
+        hovermode="x unified",
+    )
+    return _figure(data, layout)
+
+
+def payload_bytes(fig: go.Figure) -> int:
+    """Size of what Streamlit sends to the browser for this figure (its JSON spec)."""
+    import plotly.io
+
+    return len(plotly.io.to_json(fig.to_dict(), validate=False).encode())
