@@ -1,0 +1,126 @@
+"""The schedule gallery: every schedule, exact, side by side, with its formula."""
+
+import io
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from lrcore import registry
+from lrcore.schedules import steps_per_epoch
+from ui import compute, controls, figures, state, theme, views
+from ui.state import Field
+
+HORIZONS = [10, 24, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000, 100000]
+DEFAULT_SHOWN = ["exponential", "inverse_time", "step", "cosine", "one_cycle"]
+NAMES = list(registry.SCHEDULES)
+
+
+def _names(raw: str) -> list[str]:
+    names = [n.strip() for n in raw.split(",") if n.strip()]
+    unknown = [n for n in names if n not in registry.SCHEDULES]
+    if unknown or not names:
+        raise ValueError("must list schedules from: " + ", ".join(NAMES))
+    return names
+
+
+st.title("Schedule gallery")
+st.markdown(
+    "Every learning-rate schedule students meet, computed exactly as Keras/TensorFlow or PyTorch computes it. "
+    "Pick several to overlay them; every parameter is editable below the plot."
+)
+link = state.Link("gallery")
+
+top = st.columns([3, 1.2, 1, 1, 1.3])
+shown = top[0].multiselect(
+    "schedules",
+    NAMES,
+    key=link.field(Field("show", DEFAULT_SHOWN, _names, dump=",".join)),
+    format_func=lambda n: registry.SCHEDULES[n].label,
+)
+horizon = top[1].select_slider("steps shown", HORIZONS, key=link.field(Field("steps", 1000, state.choice(HORIZONS))))
+n_examples = top[2].number_input("examples N", 1, 10**7, step=100, key=link.field(Field("n", 1200, state.integer(1, 10**7))))
+batch = top[3].number_input("batch size B", 1, 10**6, step=10, key=link.field(Field("batch", 100, state.integer(1, 10**6))))
+with top[4]:
+    unit = st.radio("x axis", ["steps", "epochs"], horizontal=True, key=link.field(Field("x", "steps", state.choice(["steps", "epochs"]))))
+    log_y = st.toggle("log scale", key=link.field(Field("log", False, state.flag)))
+spe = steps_per_epoch(n_examples, batch)
+st.caption(f"One epoch = ⌈{n_examples} / {batch}⌉ = **{spe} steps** (optimizer updates).")
+
+plot_slot = st.container()
+st.subheader("Parameters")
+specs: dict[str, dict | None] = {}
+if shown:
+    tabs = st.tabs([registry.SCHEDULES[n].label for n in shown])
+    for name, tab in zip(shown, tabs):
+        with tab:
+            spec = specs[name] = controls.schedule_editor(link, f"g.{name}", name, horizon=horizon, rate=0.1, container=tab)
+            mirrors_torch = spec is not None and not registry.closed_loop(spec) and registry.build(spec).mirrors.startswith("torch.")
+            if mirrors_torch and st.toggle("Check against the real PyTorch scheduler (loads torch)", key=f"torch.{name}"):
+                diff = compute.torch_difference(registry.freeze(spec), horizon)
+                st.success(f"Stepped torch's scheduler {min(horizon, 20000):,} times: max |ours − torch| = {diff:.2g}", icon="✅")
+table_text = st.text_input(
+    "steps for the table of values (comma-separated)",
+    key=link.field(Field("at", "0, 1, 10, 100, 999", state.number_list(0, 10**7, whole=True))),
+)
+link.finish()
+
+curves, rates = [], {}
+for name in shown:
+    spec = specs.get(name)
+    if spec is None:
+        continue
+    try:
+        frozen = registry.freeze(spec)
+        lr = compute.plateau_rates(frozen, horizon) if registry.closed_loop(spec) else compute.schedule_rates(frozen, horizon)
+    except ValueError as err:
+        st.error(f"{registry.SCHEDULES[name].label}: {err}", icon="⚠️")
+        continue
+    rates[name] = lr
+    keep = views.decimate(horizon, lr, max_points=1200)
+    x = keep / spe if unit == "epochs" else keep
+    curves.append((controls.spec_label(spec), x, lr[keep]))
+
+with plot_slot:
+    if not curves:
+        st.info("Pick at least one schedule above.")
+    else:
+        epochs_shown = horizon / spe
+        marks = [(e if unit == "epochs" else e * spe, f"epoch {e}") for e in range(1, int(epochs_shown) + 1)] if epochs_shown <= 12 else None
+        st.plotly_chart(
+            figures.schedule_curves(curves, x_title=unit, log_y=log_y, vlines=marks),
+            key="gallery",
+            theme=None,
+            config={"displaylogo": False},
+        )
+        for i, name in enumerate(n for n in shown if n in rates):
+            sched = registry.build(specs[name])
+            colour = theme.SERIES[i % len(theme.SERIES)]
+            with st.container(border=True):
+                left, right = st.columns([1, 2])
+                left.markdown(f"<span style='color:{colour};font-size:1.3em'>━━</span> **{controls.spec_label(specs[name])}**", unsafe_allow_html=True)
+                left.caption(sched.description)
+                left.markdown(f"mirrors `{sched.mirrors}`" if sched.mirrors else "mirrors no framework function (see its docstring)")
+                right.latex(sched.latex)
+                if registry.closed_loop(specs[name]):
+                    right.caption(
+                        "Feedback: its rate depends on the loss. Shown here driving SGD on the decay race's default "
+                        "problem, fed the loss once per epoch of 10 steps (mean rate over 50 runs)."
+                    )
+
+if rates:
+    at = [int(float(s)) for s in table_text.split(",") if s.strip()]
+    at = [s for s in at if s < horizon]
+    frame = pd.DataFrame({registry.SCHEDULES[n].label: r[at] for n, r in rates.items()}, index=pd.Index(at, name="step"))
+    frame.insert(0, "epoch", [s // spe for s in at])
+    st.subheader("Values")
+    st.dataframe(frame, width="stretch", column_config={c: st.column_config.NumberColumn(format="%.6g") for c in frame.columns[1:]})
+
+    def csv() -> str:
+        steps = np.arange(horizon)
+        full = pd.DataFrame({"step": steps, "epoch": steps // spe} | {n: r for n, r in rates.items()})
+        buffer = io.StringIO()
+        full.to_csv(buffer, index=False, float_format="%.17g")
+        return buffer.getvalue()
+
+    st.download_button("Download every step as CSV", csv, file_name="learning_rates.csv", mime="text/csv", key="csv", on_click="ignore")

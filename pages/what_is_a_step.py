@@ -1,0 +1,172 @@
+"""What is a step? The global_step question, as an experiment."""
+
+import math
+
+import pandas as pd
+import streamlit as st
+
+from lrcore import schedules
+from ui import compute, figures, narrative, state, theme
+from ui.state import Field
+from ui.views import StepConfig
+
+BATCHES = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000]
+d = StepConfig()
+
+st.title("What is a step?")
+st.markdown(
+    "> *\"I am a little confused about what the 100,000 steps refer to. What exactly is a step? Is it every time an "
+    "input goes all the way through the network and back?\"* — a question about "
+    "`tf.compat.v1.train.exponential_decay(learning_rate, global_step, decay_steps, decay_rate, staircase)`"
+)
+link = state.Link("step")
+
+left, right = st.columns([1, 1])
+with left:
+    c1, c2, c3 = st.columns([1.3, 1.3, 1])
+    n = c1.slider("examples N", 100, 10000, step=100, key=link.field(Field("n", d.n_examples, state.integer(100, 10000))))
+    batch = c2.select_slider("batch size B", BATCHES, key=link.field(Field("batch", d.batch_size, state.choice(BATCHES))))
+    drop_last = c3.toggle("drop_last", key=link.field(Field("drop", False, state.flag)), help="Drop the last, incomplete batch (torch's DataLoader option).")
+    try:
+        spe = schedules.steps_per_epoch(n, batch, drop_last)
+    except ValueError as err:
+        c2.error(str(err), icon="⚠️")
+        spe = None
+    if spe is not None:
+        formula = f"⌊{n} / {batch}⌋" if drop_last else f"⌈{n} / {batch}⌉"
+        st.metric("steps per epoch", spe, help=f"{formula}: one step = one minibatch = one update of the weights")
+
+with right:
+    st.markdown("**The function in question** (the answer's example: 1.0, decay every 100,000 steps by 0.96)")
+    c1, c2, c3 = st.columns(3)
+    lr0 = c1.number_input("learning_rate", 1e-6, 10.0, step=0.1, format="%g", key=link.field(Field("lr0", d.initial_learning_rate, state.number(1e-6, 10.0))))
+    decay_steps = c2.number_input("decay_steps", 1, 10**7, step=1000, key=link.field(Field("ds", d.decay_steps, state.integer(1, 10**7))))
+    decay_rate = c3.number_input("decay_rate", 0.01, 1.0, step=0.01, format="%g", key=link.field(Field("dr", d.decay_rate, state.number(0.01, 1.0))))
+    t1, t2 = st.columns(2)
+    staircase = t1.toggle("staircase", key=link.field(Field("stair", False, state.flag)), help="floor(global_step / decay_steps): decay in jumps")
+    forget = t2.toggle(
+        "forget `global_step.assign_add(1)`",
+        key=link.field(Field("forget", False, state.flag)),
+        help="The pitfall: a global_step that is never incremented.",
+    )
+
+with st.expander("Experiment settings (the training run on the right below)"):
+    e1, e2, e3, e4 = st.columns(4)
+    sim_lr = e1.number_input("SGD learning rate", 0.001, 0.19, step=0.01, format="%g", key=link.field(Field("slr", d.lr, state.number(0.001, 0.19))))
+    sim_epochs = e2.number_input("epochs", 2, 200, step=1, key=link.field(Field("sep", d.sim_epochs, state.integer(2, 200))))
+    sim_decay = e3.number_input("halve the rate every … epochs", 1, 100, step=1, key=link.field(Field("sdec", d.sim_decay_epochs, state.integer(1, 100))))
+    sim_runs = e4.number_input("runs", 1, 500, step=10, key=link.field(Field("sruns", d.runs, state.integer(1, 500))))
+link.finish()
+
+if spe is None:
+    st.stop()
+steps_total = sim_epochs * spe
+if steps_total > 100_000:
+    st.error(f"epochs must be at most {100_000 // spe} at {spe} steps per epoch (100,000 steps in all).", icon="⚠️")
+    st.stop()
+config = StepConfig(
+    n_examples=int(n),
+    batch_size=int(batch),
+    drop_last=bool(drop_last),
+    initial_learning_rate=float(lr0),
+    decay_steps=int(decay_steps),
+    decay_rate=float(decay_rate),
+    staircase=bool(staircase),
+    forget=bool(forget),
+    lr=float(sim_lr),
+    sim_epochs=int(sim_epochs),
+    sim_decay_epochs=int(sim_decay),
+    runs=int(sim_runs),
+)
+try:
+    view = compute.step_experiment(config)
+except ValueError as err:
+    st.error(str(err), icon="⚠️")
+    st.stop()
+
+for line in narrative.step_story(view):
+    st.markdown(line)
+
+table_col, sim_col = st.columns([1, 1.2])
+with table_col:
+    st.subheader("The printed table")
+    decayed = schedules.exponential(lr0, decay_steps, decay_rate, staircase)
+    st.latex(r"\text{decayed\_learning\_rate} = " + decayed.rhs(r"\text{global\_step}"))
+    st.code(
+        "for epoch in range(epochs):\n"
+        f"    for step, (x, y) in enumerate(train_dataset):  # batches of {batch}\n"
+        "        ...  # forward, backward, apply gradients\n"
+        f"        learning_rate = exponential_decay({lr0:g}, global_step, {decay_steps}, {decay_rate:g}"
+        + (", staircase=True" if staircase else "")
+        + ")\n"
+        + ("        # global_step.assign_add(1)   <- forgotten!\n" if forget else "        global_step.assign_add(1)\n"),
+        language="python",
+    )
+    table = pd.DataFrame(view.table)
+    st.dataframe(
+        table,
+        hide_index=True,
+        height=min(35 * (len(table) + 1) + 3, 460),
+        column_config={"learning rate": st.column_config.NumberColumn(format="%.7f")},
+        width="stretch",
+    )
+    st.caption(
+        "TensorFlow computes in float32 and printed e.g. 0.9999996423721313 for step 1; these are exact float64 values, "
+        "the same to 7 digits (within 2 float32 ulp, checked by the tests)."
+    )
+
+with sim_col:
+    st.subheader("Does the decay help? A training run")
+    st.markdown(
+        f"SGD on a {n}-example least-squares problem, minibatches of {batch} shuffled every epoch, for "
+        f"{sim_epochs} epochs. The rate starts at {sim_lr:g} and should halve every {sim_decay} epochs "
+        f"(`decay_steps = {view.sim_decay_steps}` steps)."
+    )
+    curves = [
+        ("global_step incremented", view.sim_epochs, view.sim_excess[0], theme.DECAYED, "solid"),
+        ("global_step stuck at 0", view.sim_epochs, view.sim_excess[1], theme.CONSTANT, "dash"),
+    ]
+    st.plotly_chart(figures.loss_by_epoch(curves), key="sim", theme=None, config={"displaylogo": False})
+    st.caption("Excess loss: the full-data loss minus the best possible (least-squares) loss, averaged over runs.")
+    rate_curves = [
+        ("global_step incremented", view.sim_epochs[:-1], view.sim_rate[0]),
+        ("global_step stuck at 0", view.sim_epochs[:-1], view.sim_rate[1]),
+    ]
+    st.plotly_chart(figures.schedule_curves(rate_curves, x_title="epoch", log_y=True, height=260), key="sim_rate", theme=None, config={"displaylogo": False})
+
+st.subheader("Staircase or smooth?")
+stairs = [
+    ("smooth: decay_rate^(step / decay_steps)", view.curve_epochs, view.curve_continuous),
+    ("staircase: decay_rate^⌊step / decay_steps⌋", view.curve_epochs, view.curve_staircase),
+]
+st.plotly_chart(
+    figures.schedule_curves(
+        stairs, x_title="epoch", height=360, from_zero=False, vlines=[(view.decay_in_epochs * k, f"{k} × decay_steps") for k in (1, 2)]
+    ),
+    key="stairs",
+    config={"displaylogo": False},
+)
+st.caption(
+    f"x axis in epochs: decay_steps = {decay_steps:,} steps = {view.decay_in_epochs:,.1f} epochs of {spe} steps. "
+    "The staircase holds each rate for a whole decay period, then drops by decay_rate at once."
+)
+
+with st.expander("The answer's Keras example, in numbers"):
+    keras_epochs, keras_batch = 100, 100
+    keras_steps = keras_epochs * math.ceil(n / keras_batch)
+    st.code(
+        "lr_schedule = tf.keras.optimizers.schedules.ExponentialDecay(\n"
+        "    0.01, decay_steps=100000, decay_rate=0.96, staircase=True)\n"
+        "model = tf.keras.Sequential([tf.keras.Input(shape=(5,)),\n"
+        "    tf.keras.layers.Dense(6, activation='relu'), tf.keras.layers.Dense(2, activation='softmax')])\n"
+        "model.compile(optimizer=tf.keras.optimizers.SGD(learning_rate=lr_schedule), ...)\n"
+        f"model.fit(x, y, batch_size={keras_batch}, epochs={keras_epochs})",
+        language="python",
+    )
+    st.markdown(
+        f"Keras counts `optimizer.iterations`, one per batch: on {n:,} examples that is {math.ceil(n / keras_batch)} steps "
+        f"per epoch and **{keras_steps:,} steps** in 100 epochs. With `decay_steps=100000` and `staircase=True` the rate "
+        f"first drops at step 100,000, epoch {math.ceil(100000 / math.ceil(n / keras_batch)) + 1:,}: "
+        "in this training it never decays. `tf.keras.callbacks.LearningRateScheduler` is the other way: it calls your "
+        "function once per epoch (see *Per epoch* and *Your own formula* in the gallery)."
+    )
