@@ -1,0 +1,314 @@
+"""Every page, run in-process with Streamlit's AppTest.
+
+Each page must run at its defaults, change what it shows when any main control moves,
+survive malformed links with a warning naming the parameter, show a ValueError as a
+message, and restore itself exactly from its own link.
+"""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from ui.sources import SOURCES
+
+ROOT = Path(__file__).resolve().parents[1]
+RACE, GALLERY, STEP, TEXTS = "pages/decay_race.py", "pages/schedule_gallery.py", "pages/what_is_a_step.py", "pages/from_the_texts.py"
+
+
+def page(path: str, query: dict | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / path), default_timeout=120)
+    at.query_params.update(query or {})
+    return at.run()
+
+
+def shown(at: AppTest) -> tuple:
+    """What a student sees: the text and every figure."""
+    text = tuple(m.value for m in at.markdown) + tuple(m.value for m in at.caption) + tuple(m.value for m in at.latex)
+    charts = tuple(c.proto.spec for c in at.get("plotly_chart"))
+    tables = tuple(str(d.value) for d in at.dataframe)
+    return text + charts + tables
+
+
+def clean(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+# --------------------------------------------------------------------------- defaults
+
+
+def test_app_routes_to_the_race_by_default():
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    clean(at)
+    assert at.title[0].value == "The decay race"
+
+
+@pytest.mark.parametrize("path", [RACE, GALLERY, STEP, TEXTS])
+def test_every_page_runs_at_its_defaults(path):
+    at = page(path) if path != TEXTS else AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run().switch_page(TEXTS).run()
+    clean(at)
+    assert not at.warning
+    assert at.title
+
+
+def test_race_defaults_tell_the_story():
+    at = page(RACE)
+    story = " ".join(m.value for m in at.markdown)
+    assert "noise floor" in story and "0.0763" in story and "lower" in story
+    assert len(at.get("plotly_chart")) == 2  # the plane, the curves
+    ruler = next(m.value for m in at.markdown if "stability bound" in m.value)
+    assert "stability bound 0.2" in ruler and "best 0.182" in ruler  # the slider's marks are the theory
+
+
+# --------------------------------------------------------------------------- controls change what is shown
+
+RACE_CONTROLS = [
+    ("slider", "lr", 0.15),
+    ("selectbox", "decay", "cosine"),
+    ("number_input", "d.decay_steps", 300),
+    ("slider", "d.decay_rate", 0.8),
+    ("toggle", "d.staircase", True),
+    ("selectbox", "opt", "Adam"),
+    ("select_slider", "batch", 16),
+    ("slider", "sigma", 2.0),
+    ("radio", "noise", "curvature"),
+    ("select_slider", "kappa", 50),
+    ("slider", "angle", 30),
+    ("toggle", "scale", True),
+    ("select_slider", "steps", 500),
+    ("select_slider", "runs", 50),
+    ("number_input", "seed", 7),
+]
+
+
+@pytest.mark.parametrize("kind, key, value", RACE_CONTROLS, ids=[c[1] for c in RACE_CONTROLS])
+def test_each_race_control_changes_what_is_shown(kind, key, value):
+    at = page(RACE)
+    before = shown(at)
+    getattr(at, kind)(key=key).set_value(value).run()
+    clean(at)
+    assert shown(at) != before
+
+
+def test_one_click_sets_the_optimal_rate():
+    at = page(RACE)
+    at.button(key="use_optimal").click().run()
+    clean(at)
+    assert at.slider(key="lr").value == pytest.approx(0.182)
+    assert at.query_params["lr"] == "0.182"
+
+
+GALLERY_CONTROLS = [
+    ("multiselect", "show", ["step", "cyclic", "reduce_on_plateau"]),
+    ("select_slider", "steps", 5000),
+    ("number_input", "n", 600),
+    ("number_input", "batch", 32),
+    ("radio", "x", "epochs"),
+    ("toggle", "log", True),
+    ("number_input", "g.exponential.decay_steps", 250),
+    ("slider", "g.exponential.decay_rate", 0.9),
+    ("toggle", "g.exponential.staircase", True),
+    ("text_input", "at", "0, 5, 50"),
+]
+
+
+@pytest.mark.parametrize("kind, key, value", GALLERY_CONTROLS, ids=[c[1] for c in GALLERY_CONTROLS])
+def test_each_gallery_control_changes_what_is_shown(kind, key, value):
+    at = page(GALLERY)
+    before = shown(at)
+    widget = getattr(at, kind)(key=key)
+    (widget.input(value) if kind == "text_input" else widget.set_value(value)).run()
+    clean(at)
+    assert shown(at) != before
+
+
+def test_gallery_reaches_every_schedule_with_every_parameter():
+    from lrcore import registry
+
+    at = page(GALLERY, {"show": ",".join(registry.SCHEDULES)})
+    clean(at)
+    keys = {w.key for kind in ("number_input", "slider", "toggle", "selectbox", "text_input") for w in getattr(at, kind)}
+    for name, entry in registry.SCHEDULES.items():
+        for p in entry.params:
+            key = f"g.{name}.{p.name}"
+            if p.kind == "schedules":
+                key += ".n"
+            assert key in keys, key
+    assert len(at.latex) >= len(registry.SCHEDULES)
+
+
+def test_gallery_checks_a_schedule_against_torch_on_request():
+    at = page(GALLERY, {"show": "one_cycle"})
+    at.toggle(key="torch.one_cycle").set_value(True).run()
+    clean(at)
+    assert any("max |ours − torch| = 0" in s.value for s in at.success)
+
+
+STEP_CONTROLS = [
+    ("slider", "n", 2400),
+    ("select_slider", "batch", 50),
+    ("toggle", "drop", True),  # on 1,250 examples: 13 steps per epoch become 12
+    ("number_input", "lr0", 0.5),
+    ("number_input", "ds", 24),
+    ("number_input", "dr", 0.5),
+    ("toggle", "stair", True),
+    ("toggle", "forget", True),
+    ("number_input", "slr", 0.05),
+    ("number_input", "sep", 10),
+    ("number_input", "sdec", 2),
+    ("number_input", "sruns", 11),
+]
+
+
+@pytest.mark.parametrize("kind, key, value", STEP_CONTROLS, ids=[c[1] for c in STEP_CONTROLS])
+def test_each_step_page_control_changes_what_is_shown(kind, key, value):
+    at = page(STEP, {"n": "1250"} if key == "drop" else None)
+    before = shown(at)
+    getattr(at, kind)(key=key).set_value(value).run()
+    clean(at)
+    assert shown(at) != before
+
+
+def test_step_page_reproduces_the_answers_table_and_the_forgotten_increment():
+    at = page(STEP)
+    table = at.dataframe[0].value
+    assert list(table["global_step"][:3]) == [0, 1, 2]
+    assert round(table["learning rate"][1], 7) == 0.9999996  # the answer printed 0.9999996423721313
+    assert at.metric[0].value == "12"
+    at.toggle(key="forget").set_value(True).run()
+    table = at.dataframe[0].value
+    assert set(table["global_step"]) == {0} and set(table["learning rate"]) == {1.0}
+
+
+# --------------------------------------------------------------------------- links
+
+MALFORMED = [
+    (RACE, {"lr": "abc"}, "lr"),
+    (RACE, {"lr": "5"}, "lr"),
+    (RACE, {"lr": ""}, "lr"),
+    (RACE, {"steps": "7"}, "steps"),
+    (RACE, {"decay": "banana"}, "decay"),
+    (RACE, {"d.decay_steps": "-3"}, "d.decay_steps"),
+    (RACE, {"batch": "3"}, "batch"),
+    (RACE, {"opt": "SGDX"}, "opt"),
+    (RACE, {"seed": "1.5"}, "seed"),
+    (RACE, {"scale": "maybe"}, "scale"),
+    (RACE, {"nonsense": "1"}, "nonsense"),
+    (GALLERY, {"show": "nope"}, "show"),
+    (GALLERY, {"steps": "abc"}, "steps"),
+    (GALLERY, {"g.exponential.decay_rate": "2"}, "g.exponential.decay_rate"),
+    (GALLERY, {"x": "weeks"}, "x"),
+    (GALLERY, {"at": "a, b"}, "at"),
+    (STEP, {"n": "-5"}, "n"),
+    (STEP, {"batch": "7"}, "batch"),
+    (STEP, {"ds": "0"}, "ds"),
+    (STEP, {"forget": "maybe"}, "forget"),
+]
+
+
+@pytest.mark.parametrize("path, query, name", MALFORMED, ids=[f"{p.split('/')[1][:-3]}-{n}={list(q.values())[0]}" for p, q, n in MALFORMED])
+def test_malformed_link_warns_names_the_parameter_and_falls_back(path, query, name):
+    reference = page(path)
+    at = page(path, query)
+    assert not at.exception
+    assert any(f"`{name}=" in w.value for w in at.warning), [w.value for w in at.warning]
+    assert shown(at) == shown(reference)  # the setting fell back to its default
+
+
+LINKS = [
+    (RACE, {"lr": "0.15", "decay": "cosine", "d.decay_steps": "400", "batch": "16", "opt": "SGD + momentum", "momentum": "0.5"}),
+    (RACE, {"decay": "warmup", "d.schedule": "step", "d.schedule.gamma": "0.25", "d.warmup_steps": "50"}),
+    (GALLERY, {"show": "step,cosine,join", "x": "epochs", "g.step.gamma": "0.25", "g.join.schedules.1": "cosine_annealing"}),
+    (STEP, {"n": "2400", "batch": "50", "forget": "1", "stair": "1"}),
+]
+
+
+@pytest.mark.parametrize("path, query", LINKS, ids=["race", "race-nested", "gallery", "step"])
+def test_a_link_restores_the_page_exactly(path, query):
+    at = page(path, query)
+    clean(at)
+    assert not at.warning
+    assert {k: at.query_params[k] for k in query} == query  # the URL still says it
+    again = page(path, dict(at.query_params))
+    assert shown(again) == shown(at)
+
+
+def test_moving_a_control_writes_it_into_the_link():
+    at = page(RACE)
+    at.slider(key="lr").set_value(0.12).run()
+    at.select_slider(key="batch").set_value(8).run()
+    assert at.query_params == {"lr": "0.12", "batch": "8"}  # only what differs from the defaults
+
+
+@pytest.mark.parametrize(
+    "item",
+    [item for source in SOURCES for item in source.items],
+    ids=[item.title[:40] for source in SOURCES for item in source.items],
+)
+def test_every_link_from_the_texts_opens_its_page_cleanly(item):
+    at = page(item.page, item.query)
+    clean(at)
+    assert not at.warning
+
+
+def test_from_the_texts_lists_every_item_with_a_link():
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run().switch_page(TEXTS).run()
+    clean(at)
+    links = at.get("page_link")
+    assert len(links) == sum(len(s.items) for s in SOURCES)
+
+
+# --------------------------------------------------------------------------- errors are messages
+
+
+@pytest.mark.parametrize(
+    "path, query, message",
+    [
+        (RACE, {"decay": "piecewise_constant", "d.values": "0.1, 0.01"}, "values must have one more entry than boundaries"),
+        (RACE, {"decay": "one_cycle", "d.pct_start": "0.001"}, "pct_start must leave every phase"),
+        (GALLERY, {"show": "formula", "g.formula.expression": "lr0 *"}, "expression is not a valid formula"),
+        (GALLERY, {"show": "formula", "g.formula.expression": "lr0 * (100 - step)"}, "at step 101"),
+        (STEP, {"n": "500", "batch": "1000", "drop": "1"}, "batch_size must be <= n_examples"),
+    ],
+)
+def test_a_value_error_is_shown_as_a_message_not_a_traceback(path, query, message):
+    at = page(path, query)
+    assert not at.exception
+    assert any(message in e.value for e in at.error), [e.value for e in at.error]
+
+
+# --------------------------------------------------------------------------- payload and start-up
+
+
+def test_figures_stay_under_a_megabyte_at_a_hundred_thousand_steps():
+    at = page(RACE, {"steps": "100000", "runs": "100"})
+    clean(at)
+    sizes = [len(c.proto.spec.encode()) for c in at.get("plotly_chart")]
+    assert max(sizes) < 1_000_000, sizes
+    gallery = page(GALLERY, {"steps": "100000", "show": "exponential,cosine_restarts,cyclic,one_cycle"})
+    assert max(len(c.proto.spec.encode()) for c in gallery.get("plotly_chart")) < 1_000_000
+
+
+def test_the_animation_runs_in_the_browser_with_bounded_frames():
+    at = page(RACE)
+    plane = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert 1 < len(plane["frames"]) <= 60
+    play = plane["layout"]["updatemenus"][0]["buttons"][0]
+    assert play["method"] == "animate" and play["args"][1]["frame"]["redraw"] is False
+    assert all(step["args"][1]["frame"]["redraw"] is False for step in plane["layout"]["sliders"][0]["steps"])
+
+
+def test_starting_the_app_does_not_import_torch():
+    code = (
+        "import sys; from streamlit.testing.v1 import AppTest\n"
+        f"at = AppTest.from_file({str(ROOT / 'app.py')!r}, default_timeout=120).run()\n"
+        "assert not at.exception\n"
+        f"at.switch_page({GALLERY!r}).run()\n"
+        "print('torch' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "False"

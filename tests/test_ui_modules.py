@@ -1,0 +1,191 @@
+"""The dashboard's plain-Python layer: views, figure builders, narrative, link parsers."""
+
+import json
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lrcore import registry
+from lrcore.problems import NoisyQuadratic
+from lrcore.race import RaceConfig
+from ui import controls, figures, narrative, state, views
+
+CONFIGS = {
+    "default": RaceConfig(),
+    "diverging": RaceConfig(lr=0.25),
+    "adam": RaceConfig(optimizer="Adam", lr=0.05),
+    "plateau": RaceConfig(decay=registry.freeze(registry.default_spec("reduce_on_plateau", 1000, 0.1))),
+    "long": RaceConfig(steps=100_000, runs=50),
+    "rotated-curvature": RaceConfig(angle=35, noise="curvature", batch_size=16, condition_number=50),
+}
+
+
+@pytest.fixture(scope="module", params=list(CONFIGS))
+def view(request):
+    return views.compute_race_view(CONFIGS[request.param])
+
+
+# --------------------------------------------------------------------------- views
+
+
+@settings(max_examples=50, deadline=None)
+@given(n=st.integers(1, 200_000), max_points=st.integers(2, 2000), seed=st.integers(0, 10))
+def test_decimate_is_bounded_and_keeps_ends_and_extremes(n, max_points, seed):
+    y = np.random.default_rng(seed).standard_normal(n).cumsum()
+    idx = views.decimate(n, y, max_points=max_points)
+    assert len(idx) <= max(n, 0) and (n <= max_points or len(idx) <= 3 * max_points + 2)
+    assert idx[0] == 0 and idx[-1] == n - 1 and np.all(np.diff(idx) > 0)
+    assert y[idx].max() == y.max() and y[idx].min() == y.min()
+
+
+def test_decimate_survives_gaps_and_infinities():
+    y = np.linspace(1, 2, 10_000)
+    y[100:200] = np.nan
+    y[5000] = np.inf
+    idx = views.decimate(len(y), y, max_points=100)
+    assert len(idx) < 400 and np.nanmax(np.where(np.isfinite(y[idx]), y[idx], np.nan)) == 2.0
+
+
+def test_contours_are_exact_level_sets():
+    p = NoisyQuadratic(h=(0.5, 8.0), angle=30, minimum=(1.0, -1.0))
+    rings = views.level_sets(p, np.array([3.0, 2.0]), levels=5, points=40)
+    loss = p.loss(rings[np.isfinite(rings).all(axis=1)]).reshape(5, 40)
+    np.testing.assert_allclose(loss, loss[:, :1] * np.ones((1, 40)), rtol=1e-12)
+    assert np.all(np.diff(loss[:, 0]) < 0)  # nested, shrinking
+
+
+def test_view_is_small_and_bounded_whatever_the_settings(view):
+    assert len(view.frame_steps) <= views.MAX_FRAMES
+    assert view.clouds.shape[2] <= views.CLOUD_RUNS and view.trails.shape[2] == views.TRAIL
+    assert len(view.loss_steps) <= 4 * views.MAX_LINE_POINTS and view.lr.shape[1] <= 4 * views.MAX_LINE_POINTS
+    assert view.clouds.dtype == np.float32
+    assert 0 < view.zoom[0] <= view.extent[0] and 0 < view.zoom[1] <= view.extent[1]
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def test_every_figure_passes_plotlys_full_validation(view):
+    for fig in (figures.race_plane(view), figures.race_curves(view)):
+        validated = figures.validated(fig)  # raises on any invalid property
+        assert len(validated.data) == len(fig.spec["data"])
+
+
+def test_figure_payload_stays_under_a_megabyte(view):
+    for fig in (figures.race_plane(view), figures.race_curves(view)):
+        assert figures.payload_bytes(fig) < 1_000_000
+
+
+def test_plane_opens_on_the_last_frame_and_animates_without_redraw(view):
+    spec = figures.race_plane(view).spec
+    frames, slider = spec["frames"], spec["layout"]["sliders"][0]
+    assert [f["name"] for f in frames] == [str(int(s)) for s in view.frame_steps]
+    assert slider["active"] == len(frames) - 1
+    last = frames[-1]["data"][0]
+    first_cloud = next(t for t in spec["data"] if t.get("legendgroup") == "constant rate")
+    np.testing.assert_array_equal(figures.decode(first_cloud["x"]), figures.decode(last["x"]))
+    play = spec["layout"]["updatemenus"][0]["buttons"][0]["args"][1]
+    assert play["frame"]["redraw"] is False and play["fromcurrent"] is False  # Play restarts from the start
+
+
+def test_curves_mark_the_floor_the_bound_and_divergence():
+    default = figures.race_curves(views.compute_race_view(RaceConfig())).spec
+    texts = " ".join(a["text"] for a in default["layout"]["annotations"])
+    assert "noise floor ≈ 0.0763" in texts and "diverges above 0.2" in texts and "best constant rate 0.182" in texts
+    diverging = figures.race_curves(views.compute_race_view(RaceConfig(lr=0.25))).spec
+    texts = " ".join(a["text"] for a in diverging["layout"]["annotations"])
+    assert "constant rate diverged at step" in texts
+    assert any(t.get("name") == "dangerous: rate above the bound" for t in diverging["data"])
+
+
+def test_wire_arrays_round_trip_and_turn_overflow_into_gaps():
+    a = np.array([[1.5, -2.0], [1e300, np.inf]])
+    typed = figures._wire(a)
+    assert typed["dtype"] == "f4" and typed["shape"] == "2,2"
+    back = figures.decode(typed)
+    np.testing.assert_array_equal(back[0], [1.5, -2.0])
+    assert np.isnan(back[1]).all()
+
+
+def test_rate_ruler_places_the_theory_marks_on_the_sliders_scale():
+    html = figures.rate_ruler(0.1, 0.182, 0.2, 0.5)
+    assert "left:20.00%" in html and "left:36.40%" in html and "left:40.00%" in html  # lr, best, bound
+    assert "stability bound 0.2" in html and "best 0.182" in html
+    assert "best" not in figures.rate_ruler(0.1, None, None, 0.5)  # adaptive optimizers: no marks
+
+
+def test_schedule_curves_and_loss_figures_validate():
+    x = np.arange(100)
+    figures.validated(figures.schedule_curves([("a", x, 0.1 * 0.9**x), ("b", x / 12, np.full(100, 0.05))], "epoch", True, vlines=[(1, "epoch 1")]))
+    figures.validated(figures.loss_by_epoch([("run", x / 12, 1 / (1 + x), "#0072B2", "solid")], floor=0.01))
+
+
+# --------------------------------------------------------------------------- narrative
+
+
+def test_race_story_follows_the_numbers():
+    default = " ".join(narrative.race_story(views.compute_race_view(RaceConfig())))
+    assert "noise floor" in default and "0.0763" in default and "× lower" in default
+    diverged = " ".join(narrative.race_story(views.compute_race_view(RaceConfig(lr=0.25))))
+    assert "diverged" in diverged and "stability bound 0.2" in diverged
+    adam = " ".join(narrative.race_story(views.compute_race_view(RaceConfig(optimizer="Adam", lr=0.05))))
+    assert "Adam" in adam and "no closed-form floor" in adam
+    fast = registry.freeze({"name": "exponential", "params": {"decay_steps": 5, "decay_rate": 0.5}})
+    too_fast = " ".join(narrative.race_story(views.compute_race_view(RaceConfig(decay=fast))))
+    assert "*higher*" in too_fast and "Decay more slowly" in too_fast
+
+
+def test_step_story_speaks_of_steps_epochs_and_the_stuck_counter():
+    lines = " ".join(narrative.step_story(views.step_experiment(views.StepConfig(forget=True))))
+    assert "12 steps per epoch" in lines and "8,333.3 epochs" in lines and "does nothing" in lines
+
+
+# --------------------------------------------------------------------------- link parsers
+
+
+@pytest.mark.parametrize(
+    "parser, raw, value",
+    [
+        (state.number(0, 1), "0.25", 0.25),
+        (state.integer(1, 10), "7", 7),
+        (state.integer(1, 10), "7.0", 7),
+        (state.choice([1, 2, 4]), "4", 4),
+        (state.choice(["a", None]), "none", None),
+        (state.flag, "1", True),
+        (state.flag, "false", False),
+        (state.number_list(0, 100, whole=True), "1, 2;3", "1, 2, 3"),
+        (state.optional_number(0, 1), "none", None),
+        (state.optional_number(0, 1), "0.5", 0.5),
+    ],
+)
+def test_link_parsers_read_good_values(parser, raw, value):
+    assert parser(raw) == value
+
+
+@pytest.mark.parametrize(
+    "parser, raw, reason",
+    [
+        (state.number(0, 1), "x", "is not a number"),
+        (state.number(0, 1), "2", "must be between 0 and 1"),
+        (state.number(0, 1), "nan", "is not a finite number"),
+        (state.integer(1, 10), "2.5", "must be a whole number"),
+        (state.choice([1, 2, 4]), "3", "must be one of 1, 2, 4"),
+        (state.flag, "maybe", "must be 1 or 0"),
+        (state.number_list(0, 10), "1, x", "is not a number"),
+        (state.number_list(0, 10), "", "must list at least one number"),
+        (state.text(5), "too long", "longer than 5"),
+    ],
+)
+def test_link_parsers_say_what_is_wrong(parser, raw, reason):
+    with pytest.raises(ValueError, match=reason):
+        parser(raw)
+
+
+def test_composed_schedules_are_named_by_their_parts():
+    spec = registry.default_spec("warmup")
+    assert controls.spec_label(spec) == "Linear warmup → Cosine decay (+ warmup)"
+    join = registry.default_spec("join")
+    assert controls.spec_label(join) == "Constant → Exponential decay"
+    assert json.loads(json.dumps(spec)) == spec
