@@ -100,6 +100,13 @@ def test_curves_mark_the_floor_the_bound_and_divergence():
     assert any(t.get("name") == "dangerous: rate above the bound" for t in diverging["data"])
 
 
+def test_loss_and_rate_panels_share_one_step_axis(view):
+    spec = figures.race_curves(view).spec
+    assert {t["xaxis"] for t in spec["data"]} == {"x"}
+    assert {t["yaxis"] for t in spec["data"]} == {"y", "y2"}
+    assert spec["layout"]["xaxis"]["anchor"] == "y2"
+
+
 def test_wire_arrays_round_trip_and_turn_overflow_into_gaps():
     a = np.array([[1.5, -2.0], [1e300, np.inf]])
     typed = figures._wire(a)

@@ -59,6 +59,15 @@ def decode(typed) -> np.ndarray:
     return a.reshape([int(n) for n in typed["shape"].split(",")]) if "shape" in typed else a
 
 
+def _trace(x, y, axes: tuple[str, str] = ("x", "y"), **style) -> dict:
+    """A line trace on ``axes``; no hover unless a template is given, no legend unless named."""
+    trace = dict(type="scatter", x=x, y=y, mode="lines", xaxis=axes[0], yaxis=axes[1], showlegend="name" in style)
+    if "hovertemplate" not in style:
+        trace["hoverinfo"] = "skip"
+    trace.update(style)
+    return trace
+
+
 def _figure(data: list[dict], layout: dict, frames: list[dict] | None = None) -> PrebuiltFigure:
     spec = {"data": data, "layout": layout}
     if frames:
@@ -278,67 +287,40 @@ def race_curves(view: RaceView) -> go.Figure:
     data: list[dict] = []
     x = _wire(view.loss_steps)
     for k in range(2):
-        # An infinite upper edge (runs gone to infinity) is drawn off the top of the chart.
-        low, high = _positive(view.band[k, 0]), _positive(np.where(np.isposinf(view.band[k, 1]), 1e30, view.band[k, 1]))
-        data.append(dict(type="scatter", x=x, y=_wire(high), mode="lines", line=dict(width=0), hoverinfo="skip", showlegend=False, xaxis="x", yaxis="y"))
+        # The band between two invisible edges; an infinite upper edge (runs gone to
+        # infinity) is drawn off the top of the chart.
+        high = np.where(np.isposinf(view.band[k, 1]), 1e30, view.band[k, 1])
+        data.append(_trace(x, _wire(_positive(high)), line=dict(width=0)))
+        data.append(_trace(x, _wire(_positive(view.band[k, 0])), line=dict(width=0), fill="tonexty", fillcolor=_rgba(colours[k], 0.16)))
         data.append(
-            dict(
-                type="scatter",
-                x=x,
-                y=_wire(low),
-                mode="lines",
-                line=dict(width=0),
-                fill="tonexty",
-                fillcolor=_rgba(colours[k], 0.16),
-                showlegend=False,
-                hoverinfo="skip",
-                xaxis="x",
-                yaxis="y",
-            )
-        )
-        data.append(
-            dict(
-                type="scatter",
-                x=x,
-                y=_wire(_positive(view.mean[k])),
-                mode="lines",
+            _trace(
+                x,
+                _wire(_positive(view.mean[k])),
                 line=dict(color=colours[k], width=3.5),
                 name=names[k],
                 hovertemplate="step %{x}<br>mean loss %{y:.3g}<extra>" + names[k] + "</extra>",
-                xaxis="x",
-                yaxis="y",
             )
         )
         if view.expected is not None and np.isfinite(view.expected[k]).any():
-            data.append(
-                dict(
-                    type="scatter",
-                    x=_wire(view.theory_steps),
-                    y=_wire(_positive(view.expected[k])),
-                    mode="lines",
-                    line=dict(color="#222", width=1.8, dash="dot"),
-                    name="exact expected loss" if k == 0 else None,
-                    showlegend=k == 0,
-                    legendgroup="theory",
-                    hovertemplate="step %{x}<br>expected %{y:.3g}<extra>theory</extra>",
-                    xaxis="x",
-                    yaxis="y",
-                )
+            theory = _trace(
+                _wire(view.theory_steps),
+                _wire(_positive(view.expected[k])),
+                line=dict(color="#222", width=1.8, dash="dot"),
+                legendgroup="theory",
+                hovertemplate="step %{x}<br>expected %{y:.3g}<extra>theory</extra>",
             )
+            if k == 0:
+                theory.update(name="exact expected loss", showlegend=True)
+            data.append(theory)
     lr_x = _wire(view.lr_steps)
     for k in range(2):
         data.append(
-            dict(
-                type="scatter",
-                x=lr_x,
-                y=_wire(_positive(view.lr[k])),
-                mode="lines",
+            _trace(
+                lr_x,
+                _wire(_positive(view.lr[k])),
+                ("x", "y2"),
                 line=dict(color=colours[k], width=3.5, dash="solid" if k == 0 else "dash"),
-                name=f"{names[k]}: rate",
-                showlegend=False,
                 hovertemplate="step %{x}<br>rate %{y:.3g}<extra>" + names[k] + "</extra>",
-                xaxis="x",
-                yaxis="y2",
             )
         )
     shapes, annotations = [], []
@@ -352,21 +334,9 @@ def race_curves(view: RaceView) -> go.Figure:
         for k in range(2):
             above = np.where(view.lr[k] > view.bound, view.lr[k], np.nan)
             if np.isfinite(above).any():
-                data.append(
-                    dict(
-                        type="scatter",
-                        x=lr_x,
-                        y=_wire(above),
-                        mode="lines",
-                        line=dict(color=theme.DANGER, width=7),
-                        opacity=0.5,
-                        name="dangerous: rate above the bound",
-                        showlegend=k == int(np.argmax(view.above_bound)),
-                        hoverinfo="skip",
-                        xaxis="x",
-                        yaxis="y2",
-                    )
-                )
+                danger = _trace(lr_x, _wire(above), ("x", "y2"), line=dict(color=theme.DANGER, width=7), opacity=0.5, name="dangerous: rate above the bound")
+                danger["showlegend"] = k == int(np.argmax(view.above_bound))
+                data.append(danger)
     if view.optimal is not None:
         shapes.append(_hline(view.optimal, "y2", theme.OPTIMAL, "dot", 2.5))
         annotations.append(_label(f"best constant rate {view.optimal:.3g}", view.optimal, "y2", theme.OPTIMAL, "below"))
