@@ -12,12 +12,17 @@ import numbers
 from typing import Any, Sequence
 
 __all__ = [
+    "MAX_INT",
+    "sequence",
     "finite",
     "integer",
     "in_range",
     "one_of",
     "increasing",
 ]
+
+
+MAX_INT = 2**53  # integers above this are not exact as float64, and overflow NumPy's int64 soon after
 
 
 def _fail(name: str, allowed: str, value: Any) -> ValueError:
@@ -75,6 +80,8 @@ def integer(name: str, value: Any, low: int | None = None, high: int | None = No
         value = int(value)
     else:
         raise _fail(name, "an integer", value)
+    if abs(value) > MAX_INT and high is None:
+        raise _fail(name, f"an integer of at most 2**53 (= {MAX_INT})", value)
     if (low is not None and value < low) or (high is not None and value > high):
         if high is None:
             allowed = f"an integer >= {low}"
@@ -107,3 +114,10 @@ def increasing(name: str, values: Sequence[float], *, strict: bool = True) -> tu
                 f"then {name}[{i}]={out[i]:g}"
             )
     return out
+
+
+def sequence(name: str, value: Any) -> list:
+    """A list of items; a bare number or string is refused (``milestones=5`` is a typo for [5])."""
+    if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
+        raise _fail(name, "a sequence (a list of values)", value)
+    return list(value)

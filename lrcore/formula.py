@@ -60,14 +60,21 @@ _COMPARE = {
 _PRECEDENCE = {ast.Add: 1, ast.Sub: 1, ast.Mult: 2, ast.Div: 2, ast.FloorDiv: 2, ast.Mod: 2, ast.Pow: 4}
 
 
+MAX_LENGTH = 500  # a formula, not a program
+
+
 def _parse(expression: str) -> ast.expr:
     if not isinstance(expression, str) or not expression.strip():
         raise ValueError("expression must be a non-empty formula in step or epoch, e.g. 0.1 * 0.5**epoch")
+    if len(expression) > MAX_LENGTH:
+        raise ValueError(f"expression must be at most {MAX_LENGTH} characters; got {len(expression)}")
     try:
         tree = ast.parse(expression.strip().replace("^", "**"), mode="eval")
+        _validate(tree.body)
     except SyntaxError as err:
         raise ValueError(f"expression is not a valid formula: {err.msg} (near column {err.offset})") from None
-    _validate(tree.body)
+    except (RecursionError, MemoryError):
+        raise ValueError("expression is nested too deeply to evaluate") from None
     return tree.body
 
 
@@ -75,6 +82,8 @@ def _validate(node: ast.AST) -> None:
     if isinstance(node, ast.Constant):
         if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
             raise ValueError(f"expression may only contain numbers; got {node.value!r}")
+        if isinstance(node.value, int) and node.value.bit_length() > 1023:
+            raise ValueError("expression has a number too large for a float")
     elif isinstance(node, ast.Name):
         if node.id not in _VARIABLES and node.id not in CONSTANTS:
             raise ValueError(
@@ -127,6 +136,8 @@ def _latex(node: ast.expr, names: dict[str, str]) -> str:
             return rf"\left({text}\right)"
         if isinstance(child, ast.UnaryOp) and min_precedence > 1:
             return rf"\left({text}\right)"
+        if isinstance(child, ast.Compare):  # (t < 5) is 0 or 1: keep it visibly grouped
+            return rf"\left({text}\right)"
         return text
 
     if isinstance(node, ast.Constant):
@@ -175,7 +186,8 @@ def formula(expression: str, steps_per_epoch: int = 1, lr0: float = 0.1) -> Sche
     and the initial rate ``lr0``.
 
     ``formula("lr0 / (1 + 0.5 * epoch)", steps_per_epoch=12)`` is the decay article's
-    time-based decay ``å0 / (1 + decay_rate * epoch)`` applied per epoch. The formula is checked when made (it must parse
+    time-based decay (its ``å = 1 / (1 + decay_rate * epoch) * å0``, å being the rate)
+    applied per epoch. The formula is checked when made (it must parse
     and give a finite, non-negative rate at step 0) and every call checks its result: a
     negative or non-finite rate raises ``ValueError`` naming the first offending step.
     """

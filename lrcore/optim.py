@@ -47,11 +47,6 @@ class Optimizer:
     def params(self) -> dict[str, Any]:
         return asdict(self)
 
-    @property
-    def linear(self) -> bool:
-        """Whether updates are linear in (params, grad): then the exact theory applies."""
-        return False
-
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.params.items())
         return f"{type(self).__name__}({args})"
@@ -73,15 +68,15 @@ class SGD(Optimizer):
         check.in_range("momentum", self.momentum, 0.0, 1.0, high_open=True)
         check.in_range("dampening", self.dampening, 0.0, 1.0)
         check.in_range("weight_decay", self.weight_decay, 0.0)
+        if self.momentum > 0 and self.dampening >= 1:
+            # torch accepts it, but then no gradient enters the buffer after the first step:
+            # the run neither converges nor diverges, and the theory has no stability bound.
+            raise ValueError(f"dampening must be < 1 when momentum > 0; got {self.dampening}")
         if self.nesterov and (self.momentum <= 0 or self.dampening != 0):
             raise ValueError(
                 f"nesterov must be False unless momentum > 0 and dampening == 0 (as torch); got "
                 f"momentum={self.momentum}, dampening={self.dampening}"
             )
-
-    @property
-    def linear(self) -> bool:
-        return True
 
     def init(self, params: np.ndarray) -> State:
         return {"momentum_buffer": np.zeros_like(params)} if self.momentum else {}

@@ -34,6 +34,9 @@ class ReduceLROnPlateau:
 
     ``metric`` may be a scalar or an array (one value per independent run); the state is
     kept per run, so many simulated runs share one object without a Python loop.
+    ``convention="keras"`` reads ``threshold`` as Keras' ``min_delta``;
+    ``threshold_mode=None`` means the convention's own (relative for torch, absolute for
+    Keras). ``reduce_on_plateau(...)`` is another name for this class.
     """
 
     name = "reduce_on_plateau"
@@ -177,22 +180,5 @@ class ReduceLROnPlateau:
         return f"reduce_on_plateau({args})"
 
 
-def reduce_on_plateau(
-    lr: float,
-    mode: str = "min",
-    factor: float = 0.1,
-    patience: int = 10,
-    threshold: float = 1e-4,
-    threshold_mode: str | None = None,
-    cooldown: int = 0,
-    min_lr: float = 0.0,
-    eps: float = 1e-8,
-    convention: str = "torch",
-) -> ReduceLROnPlateau:
-    """Make a :class:`ReduceLROnPlateau`. ``convention="keras"`` reads ``threshold`` as ``min_delta``.
-
-    ``threshold_mode=None`` means the convention's own: relative for torch, absolute for Keras.
-    """
-    return ReduceLROnPlateau(
-        lr, mode, factor, patience, threshold, threshold_mode, cooldown, min_lr, eps, convention
-    )
+# The factory is the class itself: one signature, one docstring.
+reduce_on_plateau = ReduceLROnPlateau

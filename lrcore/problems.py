@@ -135,10 +135,11 @@ class _QuadraticGradient:
     block, which every copy (schedule) shares by broadcasting, so an update costs one
     matrix product and one addition."""
 
-    __slots__ = ("H", "L", "H_w_star", "draws", "own_draws", "copies", "start", "c")
+    __slots__ = ("H", "L", "isotropic", "H_w_star", "draws", "own_draws", "copies", "start", "c")
 
     def __init__(self, H, L, H_w_star, draws, copies, own_draws):
         self.H, self.L, self.draws, self.copies, self.own_draws = H, L, draws, copies, own_draws
+        self.isotropic = L[0, 1] == 0 and L[0, 0] == L[1, 1]
         self.H_w_star = H_w_star.reshape(1, 2, 1)
         self.start, self.c = 0, np.empty((0, 2, 0))
 
@@ -146,8 +147,7 @@ class _QuadraticGradient:
         offset = t - self.start
         if offset >= len(self.c):
             z = next(self.draws)  # (k, 2, runs); may be a reused buffer or the caller's noise
-            isotropic = self.L[0, 1] == 0 and self.L[0, 0] == self.L[1, 1]
-            if isotropic:  # scale in place when the draws are ours (never the caller's noise)
+            if self.isotropic:  # scale in place when the draws are ours (never the caller's noise)
                 c = np.multiply(z, self.L[0, 0], out=z if self.own_draws else None)
             else:
                 c = np.matmul(self.L, z)
@@ -256,6 +256,9 @@ class LeastSquares(_Quadratic):
     def __post_init__(self):
         n = check.integer("n_examples", self.n_examples, low=3)
         b = check.integer("batch_size", self.batch_size, low=1)
+        object.__setattr__(self, "n_examples", n)
+        object.__setattr__(self, "batch_size", b)
+        object.__setattr__(self, "drop_last", bool(self.drop_last))
         object.__setattr__(self, "steps_per_epoch", _steps_per_epoch(n, b, self.drop_last))
         object.__setattr__(self, "h", _curvatures(self.h))
         object.__setattr__(self, "angle", check.finite("angle", self.angle))

@@ -39,8 +39,9 @@ class RaceConfig:
     """Every setting of one race. Frozen and hashable: it is the cache key and the link.
 
     ``decay`` is a schedule spec as canonical JSON (:func:`lrcore.registry.freeze`); its
-    starting rate always follows ``lr``, so both runs start equal. ``optimizer_params`` is
-    JSON of torch-named hyper-parameters for ``optimizer``.
+    rate parameters follow ``lr`` (:func:`lrcore.registry.with_rate`): most schedules then
+    start at ``lr``, while one-cycle and cyclic peak at it and a warmup climbs to it.
+    ``optimizer_params`` is JSON of torch-named hyper-parameters for ``optimizer``.
     """
 
     lr: float = 0.1
@@ -70,10 +71,22 @@ class RaceConfig:
 
     def make_optimizer(self) -> Optimizer:
         check.one_of("optimizer", self.optimizer, tuple(OPTIMIZERS))
-        params = json.loads(self.optimizer_params)
+        cls = OPTIMIZERS[self.optimizer]
+        try:
+            params = json.loads(self.optimizer_params)
+        except (TypeError, json.JSONDecodeError):
+            params = None
+        if not isinstance(params, dict):
+            raise ValueError(f"optimizer_params must be a JSON object; got {self.optimizer_params!r}")
+        names = [f.name for f in fields(cls)]
+        unknown = sorted(set(params) - set(names))
+        if unknown:
+            raise ValueError(
+                f"optimizer_params must name {cls.name}'s hyper-parameters ({', '.join(names)}); got {unknown[0]!r}"
+            )
         if "betas" in params:
             params["betas"] = tuple(params["betas"])
-        return OPTIMIZERS[self.optimizer](**params)
+        return cls(**params)
 
     def decay_spec(self) -> dict[str, Any]:
         return registry.with_rate(registry.thaw(self.decay), self.lr)

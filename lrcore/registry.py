@@ -16,6 +16,7 @@ so every schedule does something visible whatever the settings.
 
 from __future__ import annotations
 
+import inspect
 import json
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
@@ -76,8 +77,9 @@ class Param:
 
     def default_for(self, horizon: int, rate: float) -> Any:
         if self.horizon_fraction is not None:
-            value = max(1, round(self.horizon_fraction * horizon))
-            return [value] if self.kind == "ints" and not isinstance(self.default, list) else value
+            low = 1 if self.low is None else self.low
+            high = self.high if self.high is not None else float("inf")
+            return int(min(max(round(self.horizon_fraction * horizon), low), high))
         if self.rate_fraction is not None:
             return self.rate_fraction * rate
         return list(self.default) if isinstance(self.default, (list, tuple)) else self.default
@@ -129,6 +131,12 @@ def _inner_default(default: str | Mapping[str, Any], horizon: int, rate: float) 
     spec = default_spec(default["name"], horizon, rate)
     spec["params"].update(default.get("params", {}))
     return spec
+
+
+def _two_steps(horizon: int, first: float, second: float) -> list[int]:
+    """Two increasing steps at fractions of the horizon, distinct even for tiny horizons."""
+    a = max(1, round(first * horizon))
+    return [a, max(a + 1, round(second * horizon))]
 
 
 def _rate(name="initial_learning_rate", help="The rate of the first update (step 0)."):
@@ -206,7 +214,7 @@ _ENTRIES = [
         ),
         "hand-picked rates",
         list_defaults={
-            "boundaries": lambda h, r: [max(1, round(0.3 * h)), max(2, round(0.6 * h))],
+            "boundaries": lambda h, r: _two_steps(h, 0.3, 0.6),
             "values": lambda h, r: [r, 0.3 * r, 0.1 * r],
         },
     ),
@@ -283,7 +291,7 @@ _ENTRIES = [
             Param("gamma", "float", 0.1, 0.0, 1.0, help="Factor at each milestone."),
         ),
         "lr · γ^(milestones passed)",
-        list_defaults={"milestones": lambda h, r: [max(1, round(0.5 * h)), max(2, round(0.75 * h))]},
+        list_defaults={"milestones": lambda h, r: _two_steps(h, 0.5, 0.75)},
     ),
     Entry(
         "linear",
@@ -330,7 +338,7 @@ _ENTRIES = [
         S.one_cycle,
         (
             _rate("max_lr", "The peak rate."),
-            _steps("total_steps", 1.0, "Length of the whole cycle.", low=2),
+            _steps("total_steps", 1.0, "Length of the whole cycle (at least 4, so each phase has a step).", low=4),
             Param("pct_start", "float", 0.3, 0.0, 1.0, help="Fraction of the cycle spent rising."),
             Param("anneal_strategy", "choice", "cos", choices=("cos", "linear")),
             Param("div_factor", "float", 25.0, 1.0, 1000.0, log=True, help="Start = max_lr / div_factor."),
@@ -464,12 +472,19 @@ def build(spec: Mapping[str, Any]) -> S.Schedule | ReduceLROnPlateau:
     if name not in SCHEDULES:
         raise ValueError(f"schedule must be one of {', '.join(SCHEDULES)}; got {name!r}")
     entry = SCHEDULES[name]
-    params = dict(spec.get("params") or {})
+    raw = spec.get("params") or {}
+    if not isinstance(raw, Mapping):
+        raise ValueError(f"params must be a mapping of {name}'s parameters; got {raw!r}")
+    params = dict(raw)
     unknown = set(params) - set(entry.param_names)
     if unknown:
         raise ValueError(
             f"{name} has no parameter {sorted(unknown)[0]!r}; its parameters are {', '.join(entry.param_names)}"
         )
+    required = [n for n, p in inspect.signature(entry.factory).parameters.items() if p.default is p.empty]
+    missing = [n for n in required if n not in params]
+    if missing:
+        raise ValueError(f"{missing[0]} must be given: {name} needs {', '.join(required)}")
     for p in entry.params:
         if p.name not in params:
             continue
@@ -494,6 +509,8 @@ def with_rate(spec: Mapping[str, Any], rate: float) -> dict[str, Any]:
     it such as cyclic's ``base_lr``) follow, inner schedules included. The decay race uses
     it so the decayed schedule starts where the constant rate is.
     """
+    if spec.get("name") not in SCHEDULES:
+        raise ValueError(f"schedule must be one of {', '.join(SCHEDULES)}; got {spec.get('name')!r}")
     entry = SCHEDULES[spec["name"]]
     params = dict(spec.get("params") or {})
     for p in entry.params:

@@ -6,8 +6,8 @@ rates, computed with NumPy ``where``/``floor``/``searchsorted`` and no Python lo
 steps::
 
     >>> sched = exponential(0.1, decay_steps=1000, decay_rate=0.96, staircase=True)
-    >>> sched(np.arange(3000))[[0, 999, 1000, 2000]]
-    array([0.1   , 0.1   , 0.096 , 0.09216])
+    >>> sched(np.arange(3000))[[0, 999, 1000, 2000]].tolist()
+    [0.1, 0.1, 0.096, 0.09216]
 
 **Step counting.** Steps count from 0: ``lr(0)`` is the rate of the first update, as with
 Keras' ``optimizer.iterations``, TensorFlow's ``global_step`` and PyTorch's
@@ -74,6 +74,7 @@ __all__ = [
 ]
 
 StepFn = Callable[[np.ndarray], np.ndarray]
+MAX_STEP = check.MAX_INT  # beyond 2**53 steps are no longer exact as floats
 # A LaTeX renderer: (step expression, numeric?) -> right-hand side. Composites substitute
 # "t - 100" for "t", so one template serves a piece alone and inside a join or warmup.
 TexFn = Callable[[str, bool], str]
@@ -92,6 +93,8 @@ def as_steps(step: Any) -> np.ndarray:
             raise ValueError("step must hold whole numbers (steps count updates: 0, 1, 2, ...)")
     if s.size and s.min() < 0:
         raise ValueError(f"step must be >= 0; got {s.min()}")
+    if s.size and s.max() > MAX_STEP:
+        raise ValueError(f"step must be <= 2**53 (= {MAX_STEP}); got {s.max()}")
     return s.astype(np.int64, copy=False)
 
 
@@ -156,9 +159,9 @@ def tex_number(x: Any) -> str:
     if isinstance(x, (bool, np.bool_)):
         return r"\text{" + str(bool(x)) + "}"
     x = float(x)
-    if x.is_integer() and abs(x) < 1e6:
+    if x.is_integer() and abs(x) < 1e15:
         return str(int(x))
-    text = f"{x:.4g}"
+    text = f"{x:.10g}"  # what the schedule uses, not a rounded stand-in
     if "e" in text:
         mantissa, exponent = text.split("e")
         power = f"10^{{{int(exponent)}}}"
@@ -192,7 +195,8 @@ def _rate(name: str, value: Any) -> float:
 
 
 def _decay_steps(name: str, value: Any) -> float:
-    return check.in_range(name, value, 0.0, low_open=True)
+    # Keras allows any positive number of steps; below 1e-6 step / decay_steps overflows.
+    return check.in_range(name, value, 1e-6)
 
 
 # --------------------------------------------------------------------------- Keras / TF mirrors
@@ -208,6 +212,12 @@ def constant(learning_rate: float) -> Schedule:
         _template("<learning_rate>", {"learning_rate": r"\eta_0"}, {"learning_rate": lr}),
         "The same rate at every step: SGD keeps rattling around the minimum.",
     )
+
+
+def _exponent(s: np.ndarray, decay_steps: float, staircase: bool) -> np.ndarray:
+    """``t / decay_steps``, floored when ``staircase`` (Keras' ``p``)."""
+    p = s.astype(np.float64) / decay_steps
+    return np.floor(p) if staircase else p
 
 
 def exponential(
@@ -229,10 +239,7 @@ def exponential(
     staircase = bool(staircase)
 
     def fn(s):
-        p = s.astype(np.float64) / ds
-        if staircase:
-            p = np.floor(p)
-        return lr0 * np.power(rate, p)
+        return lr0 * np.power(rate, _exponent(s, ds, staircase))
 
     exponent = r"\lfloor <t>/<decay_steps> \rfloor" if staircase else "<t>/<decay_steps>"
     params = {
@@ -271,10 +278,7 @@ def inverse_time(
     staircase = bool(staircase)
 
     def fn(s):
-        p = s.astype(np.float64) / ds
-        if staircase:
-            p = np.floor(p)
-        return lr0 / (1.0 + rate * p)
+        return lr0 / (1.0 + rate * _exponent(s, ds, staircase))
 
     p_tex = r"\lfloor <t>/<decay_steps> \rfloor" if staircase else "<t>/<decay_steps>"
     params = {
@@ -345,7 +349,7 @@ def piecewise_constant(
     ``values[i+1]`` from the boundary step itself.
     """
     b = check.increasing("boundaries", boundaries)
-    v = tuple(_rate(f"values[{i}]", x) for i, x in enumerate(values))
+    v = tuple(_rate(f"values[{i}]", x) for i, x in enumerate(check.sequence("values", values)))
     if len(v) != len(b) + 1:
         raise ValueError(
             f"values must have one more entry than boundaries; got {len(v)} values "
@@ -410,7 +414,9 @@ def polynomial(
         else:
             t = np.minimum(t, ds)
             horizon = ds
-        p = t / horizon
+        # With cycle, decay_steps * ceil(t / decay_steps) can round below t (0.7 * 90 <
+        # 63); p is capped at 1, which changes nothing wherever Keras' own p is <= 1.
+        p = np.minimum(t / horizon, 1.0)
         return (lr0 - end) * np.power(1 - p, power) + end
 
     params = {
@@ -480,7 +486,9 @@ def cosine(
         if target is None:
             return decay(np.minimum(t, ds), lr0)
         t = np.minimum(t, ds + ws)
-        ramp = (target - lr0) * (t / ws if ws else t) + lr0
+        if ws == 0:  # Keras: no step is below warmup_steps, the decay starts at once
+            return decay(t, target)
+        ramp = (target - lr0) * (t / ws) + lr0
         return np.where(t < ws, ramp, decay(t - ws, target))
 
     params = {
@@ -537,7 +545,8 @@ def cosine_restarts(
 
     Period ``i`` lasts ``first_decay_steps * t_mul**i`` steps and peaks at ``m_mul**i``
     times the initial rate. Keras finds the period with a float ``log``, which can put a
-    restart one step late (``log(27)/log(3) = 2.9999999999999996``); here the log's guess is
+    restart one step late (with ``t_mul=3``, ``first_decay_steps=1``, step 121 starts period 5 but
+    ``log(243)/log(3) = 4.999999999999999``); here the log's guess is
     corrected by comparing the step with the period boundaries themselves, so restarts fall
     exactly where the periods add up. Requires ``t_mul >= 1`` (Keras returns NaN below) and
     ``m_mul <= 1`` (above, the peaks grow without bound).
@@ -634,7 +643,7 @@ def multi_step(lr: float, milestones: Sequence[int], gamma: float = 0.1) -> Sche
     Milestones are strictly increasing steps >= 1; the rate drops *at* each milestone.
     """
     lr = _rate("lr", lr)
-    ms = tuple(check.integer(f"milestones[{i}]", m, low=1) for i, m in enumerate(milestones))
+    ms = tuple(check.integer(f"milestones[{i}]", m, low=1) for i, m in enumerate(check.sequence("milestones", milestones)))
     check.increasing("milestones", ms)
     if not ms:
         raise ValueError("milestones must hold at least one step; got none")
@@ -734,20 +743,18 @@ def cosine_annealing(lr: float, T_max: int, eta_min: float = 0.0) -> Schedule:
     )
 
 
-def _restart_count(s: np.ndarray, T_0: int, T_mult: int) -> np.ndarray:
-    """How many periods (T_0, T_0*T_mult, ...) have ended by step s: exact integer counting."""
-    if T_mult == 1:
-        return s // T_0
-    # Period i starts at T_0 (T_mult**i - 1) / (T_mult - 1): a log gives the count to within
-    # one, integer comparisons settle it.
-    guess = np.floor(np.log1p(s * (T_mult - 1) / T_0) / math.log(T_mult)).astype(np.int64)
-    guess = np.maximum(guess, 0)
+def _period_starts(T_0: int, T_mult: int, last: int) -> np.ndarray:
+    """Steps at which periods T_0, T_0*T_mult, ... begin, up to ``last``: exact integers.
 
-    def start(i):
-        return T_0 * (T_mult**i - 1) // (T_mult - 1)
-
-    guess = guess - (start(guess) > s)
-    return guess + (start(guess + 1) <= s)
+    Built by adding period lengths as Python ints (at most ~64 of them for T_mult >= 2),
+    so nothing overflows and no logarithm misplaces a restart.
+    """
+    starts, start, length = [0], 0, T_0
+    while start + length <= last:
+        start += length
+        starts.append(start)
+        length *= T_mult
+    return np.array(starts, dtype=np.int64)
 
 
 def cosine_warm_restarts(lr: float, T_0: int, T_mult: int = 1, eta_min: float = 0.0) -> Schedule:
@@ -762,9 +769,13 @@ def cosine_warm_restarts(lr: float, T_0: int, T_mult: int = 1, eta_min: float = 
     eta_min = _rate("eta_min", eta_min)
 
     def fn(s):
-        i = _restart_count(s, T_0, T_mult)
-        period = T_0 * T_mult**i
-        t_cur = s - T_0 * (T_mult**i - 1) // (T_mult - 1) if T_mult > 1 else s - i * T_0
+        if T_mult == 1:
+            t_cur, period = s % T_0, T_0
+        else:
+            starts = _period_starts(T_0, T_mult, int(s.max(initial=0)))
+            i = np.searchsorted(starts, s, side="right") - 1
+            t_cur = s - starts[i]
+            period = np.array([T_0 * T_mult**k for k in range(len(starts))], dtype=np.float64)[i]
         return eta_min + (lr - eta_min) * (1 + np.cos(np.pi * t_cur / period)) / 2
 
     params = {"lr": lr, "T_0": T_0, "T_mult": T_mult, "eta_min": eta_min}
@@ -1002,8 +1013,8 @@ def join(schedules: Sequence[Schedule], boundaries: Sequence[int]) -> Schedule:
     Mirrors ``optax.join_schedules``: each later piece starts its own clock at its boundary.
     Boundaries are strictly increasing steps >= 1, one fewer than the pieces.
     """
-    pieces = tuple(_schedule(f"schedules[{i}]", sch) for i, sch in enumerate(schedules))
-    bounds = tuple(check.integer(f"boundaries[{i}]", b, low=1) for i, b in enumerate(boundaries))
+    pieces = tuple(_schedule(f"schedules[{i}]", sch) for i, sch in enumerate(check.sequence("schedules", schedules)))
+    bounds = tuple(check.integer(f"boundaries[{i}]", b, low=1) for i, b in enumerate(check.sequence("boundaries", boundaries)))
     check.increasing("boundaries", bounds)
     if len(pieces) < 2:
         raise ValueError(f"schedules must hold at least 2 schedules to join; got {len(pieces)}")

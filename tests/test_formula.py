@@ -54,3 +54,16 @@ def test_formula_latex_reads_like_the_math():
     assert formula("lr0 / (1 + 0.5 * epoch)", 12).latex == r"\eta_t = \frac{0.1}{1 + 0.5 \cdot \lfloor t/12 \rfloor}"
     assert formula("lr0 / sqrt(step + 1)").latex_symbolic == r"\eta_t = \frac{\eta_0}{\sqrt{t + 1}}"
     assert formula("(lr0 - 0.01) * 0.9 ** epoch").latex == r"\eta_t = \left(0.1 - 0.01\right) \cdot {0.9}^{t}"
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [("1" + "0" * 400, "too large for a float"), ("+".join(["t"] * 1000), "at most 500 characters")],
+)
+def test_formulas_that_would_crash_the_evaluator_are_refused(text, message):
+    with pytest.raises(ValueError, match=message):
+        formula(text)
+
+
+def test_comparisons_keep_their_parentheses_in_latex():
+    assert formula("0.1 * (t < 5)").latex == r"\eta_t = 0.1 \cdot \left(t < 5\right)"

@@ -122,3 +122,8 @@ def test_lr_may_differ_per_run():
 def test_bad_hyper_parameters_name_themselves(make, name):
     with pytest.raises(ValueError, match=f"^{name} must"):
         make()
+
+
+def test_full_dampening_is_refused_since_no_gradient_would_reach_the_buffer():
+    with pytest.raises(ValueError, match="^dampening must be < 1 when momentum > 0"):
+        optim.SGD(momentum=0.9, dampening=1.0)

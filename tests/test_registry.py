@@ -55,7 +55,7 @@ def test_build_rejects_unknown_names_and_parameters():
 def test_build_passes_factory_errors_through():
     spec = R.default_spec("exponential")
     spec["params"]["decay_steps"] = 0
-    with pytest.raises(ValueError, match="^decay_steps must be > 0"):
+    with pytest.raises(ValueError, match="^decay_steps must be >= 1e-06"):
         R.build(spec)
 
 
@@ -70,3 +70,24 @@ def test_importing_lrcore_imports_neither_torch_nor_streamlit():
     code = "import sys, lrcore, lrcore.registry; print(sorted(m for m in ('torch', 'streamlit', 'plotly') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+@pytest.mark.parametrize("horizon", [1, 2, 3, 4])
+def test_defaults_build_even_for_the_tiniest_horizons(horizon):
+    for name in R.SCHEDULES:
+        R.build(R.default_spec(name, horizon))  # no ValueError
+    assert R.default_spec("cosine", 1000)["params"]["warmup_steps"] == 0  # no warmup unless asked
+
+
+@pytest.mark.parametrize(
+    "spec, message",
+    [
+        ({"name": "exponential", "params": {"initial_learning_rate": 0.1}}, "^decay_steps must be given"),
+        ({"name": "exponential", "params": [1, 2]}, "^params must be a mapping"),
+    ],
+)
+def test_incomplete_specs_are_value_errors(spec, message):
+    with pytest.raises(ValueError, match=message):
+        R.build(spec)
+    with pytest.raises(ValueError, match="^schedule must be one of"):
+        R.with_rate({"name": "nope"}, 0.1)

@@ -350,5 +350,36 @@ def test_negative_or_fractional_steps_are_refused(bad):
 def test_out_of_range_message_names_the_allowed_range():
     with pytest.raises(ValueError, match=r"decay_rate must be a number with 0 < decay_rate <= 1; got 1.5"):
         S.exponential(0.1, 10, 1.5)
-    with pytest.raises(ValueError, match=r"decay_steps must be > 0; got 0"):
+    with pytest.raises(ValueError, match=r"decay_steps must be >= 1e-06; got 0"):
         S.exponential(0.1, 0, 0.5)
+
+
+# --------------------------------------------------------------------------- regressions found in review
+
+
+def test_warm_restarts_with_a_huge_period_factor_counts_exactly():
+    # T_mult**(i+1) once wrapped around in int64 and put a restart in the wrong place.
+    sched = S.cosine_warm_restarts(0.1, 1000, 10**8)
+    expected = 0.1 * (1 + np.cos(np.pi * (10**7 - 1000) / (1000 * 10**8))) / 2
+    assert sched(10**7) == pytest.approx(expected, rel=1e-15)
+
+
+def test_cyclic_polynomial_never_goes_past_the_end_of_its_horizon():
+    # 63 / 0.7 == 90, but 0.7 * 90 == 62.99999999999999: p was 1 + 2e-16 and (1-p)**0.5 NaN.
+    assert S.polynomial(0.1, 0.7, power=0.5, cycle=True)(63) == pytest.approx(1e-4)
+
+
+@pytest.mark.parametrize(
+    "make, name",
+    [
+        (lambda: S.multi_step(0.1, 5), "milestones"),
+        (lambda: S.piecewise_constant([5], 0.1), "values"),
+        (lambda: S.join([S.constant(0.1)] * 2, 300), "boundaries"),
+        (lambda: S.step(0.1, 10**30), "step_size"),
+        (lambda: S.exponential(0.1, 1e-310, 0.5), "decay_steps"),
+        (lambda: S.constant(0.1)(1e19), "step"),
+    ],
+)
+def test_unusable_arguments_are_value_errors_naming_themselves(make, name):
+    with pytest.raises(ValueError, match=f"^{name} must"):
+        make()

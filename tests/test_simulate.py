@@ -209,3 +209,17 @@ def test_least_squares_loss_is_the_full_data_mse_minimised_by_least_squares():
 def test_bad_input_raises_value_error_naming_the_parameter(make, name):
     with pytest.raises(ValueError, match=f"^{name} must"):
         make()
+
+
+def test_least_squares_accepts_integral_floats_for_counts():
+    ls = LeastSquares(n_examples=1200.0, batch_size=100.0)
+    assert ls.n_examples == 1200 and isinstance(ls.batch_size, int)
+    assert lrcore.simulate(ls, optim.SGD(), S.constant(0.01), 20).loss.shape == (1, 21)
+
+
+def test_race_config_refuses_unknown_optimizer_parameters_by_name():
+    from lrcore.race import RaceConfig
+
+    for params in ('{"lr": 0.1}', "not json", "[1]"):
+        with pytest.raises(ValueError, match="^optimizer_params must"):
+            RaceConfig(optimizer_params=params).make_optimizer()
