@@ -170,9 +170,9 @@ class ReduceLROnPlateau:
         }[(self.mode, self.threshold_mode)]
         wait = rf"> {self.patience}" if self.convention == "torch" else rf"\ge {self.patience}"
         return (
-            rf"\eta_{{e+1}} = \begin{{cases}} \max({self.factor:g}\,\eta_e,\ {self.min_lr:g}) & "
-            rf"\text{{after }} {wait} \text{{ bad epochs}} \\ \eta_e & \text{{otherwise}} \end{{cases}}"
-            rf"\qquad \text{{bad: }} {bad}"
+            rf"\begin{{gathered}} \eta_{{e+1}} = \begin{{cases}} \max({self.factor:g}\,\eta_e,\ {self.min_lr:g}) & "
+            rf"\text{{after }} {wait} \text{{ bad epochs}} \\ \eta_e & \text{{otherwise}} \end{{cases}} \\ "
+            rf"\text{{bad epoch: }} {bad} \end{{gathered}}"
         )
 
     def __repr__(self) -> str:

@@ -28,6 +28,7 @@ __all__ = ["RaceConfig", "RaceResult", "run_race", "DEFAULT_DECAY", "MAX_POINTS"
 DEFAULT_DECAY = "exponential"
 # Positions recorded per schedule (runs x recorded steps); longer races keep every k-th.
 MAX_POINTS = 2_000_000
+_ROUND = [m * 10**e for e in range(12) for m in (1, 2, 5)]
 
 
 def _default_decay() -> str:
@@ -150,7 +151,9 @@ def run_race(config: RaceConfig) -> RaceResult:
     const = constant(config.lr)
     decay_spec = config.decay_spec()
     decayed = registry.build(decay_spec)
-    record_every = max(1, math.ceil(steps * runs / MAX_POINTS))
+    # Record every k-th step on long races, k a round number so round steps are kept.
+    needed = math.ceil(steps * runs / MAX_POINTS)
+    record_every = next(k for k in _ROUND if k >= needed)
     sims = simulate_many(
         problem,
         optimizer,

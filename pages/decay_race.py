@@ -21,10 +21,7 @@ CHART_CONFIG = {"displayModeBar": False, "doubleClick": "reset"}
 defaults = RaceConfig()
 
 st.title("The decay race")
-st.markdown(
-    "Minibatch SGD on a noisy bowl. The :orange[**constant rate**] keeps rattling around the minimum; "
-    "the :blue[**decayed rate**] settles into it. Both see exactly the same minibatch noise."
-)
+intro = st.empty()  # written once the optimizer is known
 link = state.Link("race")
 
 # ---------------------------------------------------------------- controls (sidebar)
@@ -36,17 +33,28 @@ simulation_box.header("Simulation")
 steps = simulation_box.select_slider("steps", STEPS, key=link.field(Field("steps", defaults.steps, state.choice(STEPS))))
 runs = simulation_box.select_slider("runs", RUNS, key=link.field(Field("runs", defaults.runs, state.choice(RUNS))))
 seed = simulation_box.number_input("seed", 0, 10**6, step=1, key=link.field(Field("seed", 0, state.integer(0, 10**6))))
-epoch = simulation_box.number_input(
-    "steps per epoch (for reduce-on-plateau)", 1, 1000, step=1, key=link.field(Field("epoch", defaults.steps_per_epoch, state.integer(1, 1000)))
-)
 
 schedule_box.header("Decay schedule")
 decay_name = controls.schedule_picker(link, "decay", DEFAULT_DECAY, exclude=("constant",), container=schedule_box)
+epoch = schedule_box.number_input(
+    "steps per epoch",
+    1,
+    1000,
+    step=1,
+    key=link.field(Field("epoch", defaults.steps_per_epoch, state.integer(1, 1000))),
+    help="One epoch, in updates: used by per-epoch schedules and by reduce-on-plateau (which checks the loss once per epoch).",
+)
 lr_key = link.field(Field("lr", defaults.lr, state.number(*LR_RANGE)))
 with schedule_box.expander("Schedule parameters", expanded=True):
-    st.caption("Its starting rate follows the learning-rate slider, so both runs start equal.")
+    st.caption("Its rates follow the learning-rate slider: both runs start from the same rate.")
     decay_spec = controls.schedule_editor(
-        link, "d", decay_name, horizon=steps, rate=st.session_state[lr_key], hide_rates=True
+        link,
+        "d",
+        decay_name,
+        horizon=steps,
+        rate=st.session_state[lr_key],
+        hide_rates=True,
+        fixed={"steps_per_epoch": int(epoch), "mode": "min"},  # the race watches its loss: lower is better
     )
 
 optimizer_box.header("Optimizer")
@@ -82,18 +90,24 @@ scale = side.toggle(
 problem = NoisyQuadratic.from_condition(kappa, defaults.h_max)
 optimal = theory.optimal_constant_lr(problem)
 sgd_family = opt_name == "SGD"  # the theory's marks apply to SGD, momentum and Nesterov
+opt_label = st.session_state["opt"]
+intro.markdown(
+    f"Minibatch **{opt_label}** on a noisy bowl. The :orange[**constant rate**] keeps rattling around the minimum; "
+    "the :blue[**decayed rate**] settles into it."
+)
 bound = theory.stability_bound(problem, RaceConfig(optimizer=opt_name, optimizer_params=opt_params).make_optimizer()) if sgd_family else None
 
 
 @st.fragment
 def race() -> None:
-    slider_col, button_col = st.columns([5, 1], vertical_alignment="bottom")
+    slider_col, button_col = st.columns([4.2, 1], vertical_alignment="bottom")
     button_col.button(
-        f"Use the best rate {optimal:.3g}",
+        f"Best rate {optimal:.3g}",
         key="use_optimal",
         on_click=link.set,
         args=(lr_key, round(optimal, 3)),
-        help="2/(h_min + h_max): the fastest constant SGD rate when there is no noise.",
+        help="2/(h_min + h_max): the fastest constant rate for SGD when there is no noise"
+        + ("" if sgd_family else " (the theory behind it is SGD's, so it is off for adaptive optimizers)"),
         width="stretch",
         disabled=not sgd_family,
     )
@@ -129,19 +143,22 @@ def race() -> None:
 
     if scale:
         st.caption(f"k/√B scaling: lr = {lr:.3g}/√{batch} = **{effective_lr:.3g}** for both runs.")
+    st.markdown(narrative.headline(view))
     plane, curves = st.columns([1, 1.15])
     with plane:
         st.plotly_chart(figures.race_plane(view), key="plane", theme=None, config=CHART_CONFIG)
         st.caption(
-            "Top: the whole run; bottom: a close-up of the minimum. Dots: 40 runs of each kind at the same step; "
-            "the big marker and its tail: one run. Press ▶ Play to watch from the start, or drag the step slider. "
-            "The dashed ellipse is where the theory says the constant rate keeps rattling (2 standard deviations)."
+            "Top: the whole run; bottom: a close-up of the minimum. Dots: runs of each kind at the same step, on the "
+            "same minibatch noise; the big marker and its tail: one run. Press ▶ Play to watch from the start, or drag "
+            "the step slider."
+            + (" The dashed ellipse is where the theory says the constant rate keeps rattling (2 standard deviations)." if view.has_theory else "")
         )
     with curves:
         st.plotly_chart(figures.race_curves(view), key="curves", theme=None, config=CHART_CONFIG)
         st.caption(
-            "Top: loss on a log scale, the mean of all runs (thick) with the band that holds 80% of them, and the "
-            "exact expected loss (dotted). Bottom: the rate each update used."
+            "Top: loss on a log scale, the mean of all runs (thick) with the band that holds 80% of them"
+            + (", and the exact expected loss (dotted)" if view.has_theory else "")
+            + ". Bottom: the rate each update used."
         )
     with st.container(border=True):
         for line in narrative.race_story(view):

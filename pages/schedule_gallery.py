@@ -31,17 +31,17 @@ st.markdown(
 )
 link = state.Link("gallery")
 
-top = st.columns([3, 1.2, 1, 1, 1.3])
-shown = top[0].multiselect(
+shown = st.multiselect(
     "schedules",
     NAMES,
     key=link.field(Field("show", DEFAULT_SHOWN, _names, dump=",".join)),
     format_func=lambda n: registry.SCHEDULES[n].label,
 )
-horizon = top[1].select_slider("steps shown", HORIZONS, key=link.field(Field("steps", 1000, state.choice(HORIZONS))))
-n_examples = top[2].number_input("examples N", 1, 10**7, step=100, key=link.field(Field("n", 1200, state.integer(1, 10**7))))
-batch = top[3].number_input("batch size B", 1, 10**6, step=10, key=link.field(Field("batch", 100, state.integer(1, 10**6))))
-with top[4]:
+top = st.columns([1.6, 1, 1, 1.4])
+horizon = top[0].select_slider("steps shown", HORIZONS, key=link.field(Field("steps", 1000, state.choice(HORIZONS))))
+n_examples = top[1].number_input("examples N", 1, 10**7, step=100, key=link.field(Field("n", 1200, state.integer(1, 10**7))))
+batch = top[2].number_input("batch size B", 1, 10**6, step=10, key=link.field(Field("batch", 100, state.integer(1, 10**6))))
+with top[3]:
     unit = st.radio("x axis", ["steps", "epochs"], horizontal=True, key=link.field(Field("x", "steps", state.choice(["steps", "epochs"]))))
     log_y = st.toggle("log scale", key=link.field(Field("log", False, state.flag)))
 spe = steps_per_epoch(n_examples, batch)

@@ -94,9 +94,11 @@ with table_col:
     st.latex(r"\text{decayed\_learning\_rate} = " + decayed.rhs(r"\text{global\_step}"))
     st.code(
         "for epoch in range(epochs):\n"
-        f"    for step, (x, y) in enumerate(train_dataset):  # batches of {batch}\n"
+        f"    # minibatches of {batch}\n"
+        "    for step, (x, y) in enumerate(train_dataset):\n"
         "        ...  # forward, backward, apply gradients\n"
-        f"        learning_rate = exponential_decay({lr0:g}, global_step, {decay_steps}, {decay_rate:g}"
+        "        learning_rate = exponential_decay(\n"
+        f"            {lr0:g}, global_step, {decay_steps}, {decay_rate:g}"
         + (", staircase=True" if staircase else "")
         + ")\n"
         + ("        # global_step.assign_add(1)   <- forgotten!\n" if forget else "        global_step.assign_add(1)\n"),
@@ -132,7 +134,12 @@ with sim_col:
         ("global_step incremented", view.sim_epochs[:-1], view.sim_rate[0]),
         ("global_step stuck at 0", view.sim_epochs[:-1], view.sim_rate[1]),
     ]
-    st.plotly_chart(figures.schedule_curves(rate_curves, x_title="epoch", log_y=True, height=260), key="sim_rate", theme=None, config={"displaylogo": False})
+    st.plotly_chart(
+        figures.schedule_curves(rate_curves, x_title="epoch", log_y=True, height=260, colours=[theme.DECAYED, theme.CONSTANT]),
+        key="sim_rate",
+        theme=None,
+        config={"displaylogo": False},
+    )
 
 st.subheader("Staircase or smooth?")
 stairs = [

@@ -21,6 +21,7 @@ from ui.state import Field, Link
 # Schedules that can be the inner piece of a composition (not compositions themselves,
 # and not feedback, which needs the loss).
 SIMPLE = [n for n, e in registry.SCHEDULES.items() if not e.composite and n != "reduce_on_plateau"]
+DEFAULT_CHOICE = "default"  # how a None choice (e.g. "the convention's own") is shown
 
 
 def _label(p: Param) -> str:
@@ -40,7 +41,8 @@ def _field(p: Param, key: str, default: Any) -> Field:
     if p.kind == "bool":
         return Field(key, bool(default), state.flag)
     if p.kind == "choice":
-        return Field(key, default, state.choice(p.choices))
+        options = [DEFAULT_CHOICE if c is None else c for c in p.choices]
+        return Field(key, DEFAULT_CHOICE if default is None else default, state.choice(options))
     if p.kind in ("optional_float", "optional_int"):
         return Field(key, default, state.optional_number(low, high, whole=p.kind == "optional_int"))
     if p.kind in ("ints", "floats"):
@@ -68,7 +70,10 @@ def _widget(p: Param, key: str, container) -> Any:
     if p.kind == "bool":
         return container.toggle(_label(p), key=key, help=p.help)
     if p.kind == "choice":
-        return container.selectbox(_label(p), p.choices, key=key, help=p.help, format_func=lambda c: "convention's own" if c is None else str(c))
+        # A None choice is shown as a named option: Streamlit shows a None value as "nothing chosen".
+        options = [DEFAULT_CHOICE if c is None else c for c in p.choices]
+        value = container.selectbox(_label(p), options, key=key, help=p.help)
+        return None if value == DEFAULT_CHOICE else value
     if p.kind in ("optional_float", "optional_int"):
         whole = p.kind == "optional_int"
         number = container.number_input(
@@ -115,14 +120,17 @@ def schedule_editor(
     rate: float,
     hide_rates: bool = False,
     overrides: dict | None = None,
+    fixed: dict | None = None,
     container=None,
 ) -> dict | None:
     """Widgets for every parameter of schedule ``name``; returns its spec, or None if invalid.
 
     ``hide_rates`` leaves out the parameters that follow the initial rate (the race sets
-    them from its learning-rate slider). A factory's ``ValueError`` is shown under the
-    parameter it names.
+    them from its learning-rate slider); ``fixed`` gives parameters a value set elsewhere
+    on the page (no widget), in this schedule and the ones inside it. A factory's
+    ``ValueError`` is shown under the parameter it names.
     """
+    fixed = fixed or {}
     box = container or st.container()
     entry = registry.SCHEDULES[name]
     defaults = entry.defaults(horizon, rate)
@@ -133,6 +141,9 @@ def schedule_editor(
     for p in entry.params:
         if hide_rates and p.rate_fraction is not None:
             continue
+        if p.name in fixed:
+            params[p.name] = fixed[p.name]
+            continue
         key = f"{prefix}.{p.name}"
         if p.kind == "schedule":
             inner_default = defaults[p.name]
@@ -140,8 +151,8 @@ def schedule_editor(
             inner = box.selectbox(_label(p), SIMPLE, key=choice_key, help=p.help, format_func=_entry_label)
             inner_horizon = horizon
             if name == "per_epoch":
-                spe_key = f"{prefix}.steps_per_epoch"
-                inner_horizon = max(1, horizon // max(1, int(st.session_state.get(spe_key, 12))))
+                spe = fixed.get("steps_per_epoch", st.session_state.get(f"{prefix}.steps_per_epoch", 12))
+                inner_horizon = max(1, horizon // max(1, int(spe)))
             with box.container(border=True):
                 spec = schedule_editor(
                     link,
@@ -151,6 +162,7 @@ def schedule_editor(
                     rate=rate,
                     hide_rates=hide_rates,
                     overrides=inner_default["params"] if inner == inner_default["name"] else None,
+                    fixed=fixed,
                 )
             if spec is None:
                 return None
@@ -165,7 +177,7 @@ def schedule_editor(
                 piece_key = link.field(Field(f"{key}.{i}", default_name, state.choice(SIMPLE)))
                 piece = box.selectbox(f"piece {i + 1}", SIMPLE, key=piece_key, format_func=_entry_label)
                 with box.container(border=True):
-                    spec = schedule_editor(link, f"{key}.{i}", piece, horizon=horizon, rate=rate, hide_rates=hide_rates)
+                    spec = schedule_editor(link, f"{key}.{i}", piece, horizon=horizon, rate=rate, hide_rates=hide_rates, fixed=fixed)
                 if spec is None:
                     return None
                 pieces.append(spec)

@@ -84,6 +84,18 @@ def _positive(y: np.ndarray) -> np.ndarray:
 # --------------------------------------------------------------------------- the race: the plane
 
 
+def _runs_label(view: RaceView, k: int, names: tuple[str, str]) -> str:
+    """A divergence label that says how many runs it is about."""
+    share, step = view.diverged_share[k], int(view.diverged_first[k])
+    who = f"all {names[k]} runs" if share == 1 else f"{share:.0%} of {names[k]} runs"
+    return f"{who} diverged (first at step {step})"
+
+
+def _has_floor(view: RaceView) -> bool:
+    """A noise floor worth drawing: finite and not (numerically) zero, as it is without noise."""
+    return view.floor is not None and np.isfinite(view.floor) and view.floor > 1e-12 * float(view.mean[:, 0].max())
+
+
 def race_plane(view: RaceView) -> PrebuiltFigure:
     """The loss surface with both optimisers' runs, animated in the browser.
 
@@ -95,50 +107,24 @@ def race_plane(view: RaceView) -> PrebuiltFigure:
     names = ("constant rate", view.decay_label.lower())
     symbols = ("circle", "diamond")
     centre = view.minimum
+    shown = view.clouds.shape[2]
     data: list[dict] = []
-    for row, axes in ((1, ("x", "y")), (2, ("x2", "y2"))):
-        rings = view.contours if row == 1 else view.zoom_contours
+    for axes, rings in ((("x", "y"), view.contours), (("x2", "y2"), view.zoom_contours)):
+        data.append(_trace(_wire(rings[:, 0]), _wire(rings[:, 1]), axes, line=dict(color="#b4b4b4", width=1.2)))
         data.append(
-            dict(
-                type="scatter",
-                x=_wire(rings[:, 0]),
-                y=_wire(rings[:, 1]),
-                mode="lines",
-                line=dict(color="#b4b4b4", width=1.2),
-                showlegend=False,
-                hoverinfo="skip",
-                xaxis=axes[0],
-                yaxis=axes[1],
+            _trace(
+                [float(centre[0])], [float(centre[1])], axes,
+                mode="markers", marker=dict(symbol="star", size=20, color="#222", line=dict(color="white", width=1)),
             )
-        )
-        data.append(
-            dict(
-                type="scatter",
-                x=[float(centre[0])],
-                y=[float(centre[1])],
-                mode="markers",
-                marker=dict(symbol="star", size=20, color="#222", line=dict(color="white", width=1)),
-                showlegend=False,
-                hoverinfo="skip",
-                xaxis=axes[0],
-                yaxis=axes[1],
-            )
-        )
-        if len(view.ellipse):
-            data.append(
-                dict(
-                    type="scatter",
-                    x=_wire(view.ellipse[:, 0]),
-                    y=_wire(view.ellipse[:, 1]),
-                    mode="lines",
-                    line=dict(color=theme.CONSTANT, width=2.5, dash="dash"),
-                    name="where the constant rate rattles (2σ)",
-                    showlegend=row == 2,
-                    hoverinfo="skip",
-                    xaxis=axes[0],
-                    yaxis=axes[1],
-                )
-            )
+        )  # fmt: skip
+        if len(view.ellipse) and _has_floor(view):
+            ellipse = _trace(
+                _wire(view.ellipse[:, 0]), _wire(view.ellipse[:, 1]), axes,
+                line=dict(color=theme.CONSTANT, width=2.5, dash="dash"), legendrank=3,
+            )  # fmt: skip
+            if axes[0] == "x2":
+                ellipse.update(name="where the constant rate rattles (2σ)", showlegend=True)
+            data.append(ellipse)
     static = len(data)
 
     def moving(f: int) -> list[dict]:
@@ -164,18 +150,21 @@ def race_plane(view: RaceView) -> PrebuiltFigure:
                 dict(
                     mode="markers",
                     marker=dict(color=colours[k], size=8 if row == 1 else 10, opacity=0.55, symbol=symbols[k]),
-                    name=f"{names[k]} ({view.clouds.shape[2]} runs)",
+                    name=f"{names[k]} ({shown} of {view.runs} runs)",
                     legendgroup=names[k],
+                    legendrank=k + 1,
                     showlegend=row == 1,
                     hoverinfo="skip",
                 )
             )
     for k in range(2):
         styles.append(dict(mode="lines", line=dict(color=colours[k], width=3), showlegend=False, hoverinfo="skip"))
+        # The constant run's head is drawn larger, so at the start (both runs at the same
+        # point) the blue diamond sits on the orange circle and both show.
         styles.append(
             dict(
                 mode="markers",
-                marker=dict(color=colours[k], size=15, line=dict(color="white", width=2), symbol=symbols[k]),
+                marker=dict(color=colours[k], size=20 if k == 0 else 13, line=dict(color="white", width=2), symbol=symbols[k]),
                 showlegend=False,
                 hoverinfo="skip",
             )
@@ -190,48 +179,38 @@ def race_plane(view: RaceView) -> PrebuiltFigure:
     ]
 
     annotations = [
-        dict(text="<b>the whole run</b>", xref="x domain", yref="y domain", x=0.01, y=0.99, showarrow=False, xanchor="left", yanchor="top", font=dict(size=14, color="#555")),
+        dict(text="the whole run", xref="x domain", yref="y domain", x=0.01, y=0.99, showarrow=False, xanchor="left", yanchor="top", font=theme.LABEL),
         dict(
-            text=f"<b>close-up of the minimum</b> (×{view.extent[0] / view.zoom[0]:.0f})",
-            xref="x2 domain",
-            yref="y2 domain",
-            x=0.01,
-            y=0.99,
-            showarrow=False,
-            xanchor="left",
-            yanchor="top",
-            font=dict(size=14, color="#555"),
-            bgcolor="rgba(255,255,255,0.8)",
+            text=f"close-up of the minimum, ×{view.extent[0] / view.zoom[0]:.0f}",
+            xref="x2 domain", yref="y2 domain", x=0.01, y=0.99, showarrow=False, xanchor="left", yanchor="top",
+            font=theme.LABEL, bgcolor="rgba(255,255,255,0.85)",
         ),
-    ]
+    ]  # fmt: skip
     for k in range(2):
         if view.diverged_first[k] >= 0:
             annotations.append(
                 dict(
-                    text=f"<b>{names[k]} diverged at step {int(view.diverged_first[k])}</b>",
-                    xref="x domain",
-                    yref="y domain",
-                    x=0.5,
-                    y=0.85 - 0.12 * k,
-                    showarrow=False,
-                    font=dict(color=colours[k], size=16),
-                    bgcolor="rgba(255,255,255,0.9)",
+                    text=f"<b>{_runs_label(view, k, names)}</b>",
+                    xref="x domain", yref="y domain", x=0.5, y=0.82 - 0.26 * k,
+                    showarrow=False, font=dict(color=colours[k], size=16), bgcolor="rgba(255,255,255,0.9)",
                 )
-            )
+            )  # fmt: skip
+    # Play and Pause in a row of their own, under the step scrubber.
     play = dict(
         type="buttons",
         direction="left",
         x=0.0,
-        y=-0.085,
+        y=-0.27,
         xanchor="left",
         yanchor="top",
         pad=dict(t=0, r=10),
         showactive=False,
+        font=dict(size=15),
         buttons=[
             dict(
                 label="▶ Play",
                 method="animate",
-                args=[None, dict(frame=dict(duration=90, redraw=False), fromcurrent=False, transition=dict(duration=0), mode="immediate")],
+                args=[None, dict(frame=dict(duration=300, redraw=False), fromcurrent=False, transition=dict(duration=0), mode="immediate")],
             ),
             dict(
                 label="❚❚ Pause",
@@ -242,12 +221,13 @@ def race_plane(view: RaceView) -> PrebuiltFigure:
     )
     scrubber = dict(
         active=last,
-        x=0.27,
-        len=0.73,
-        y=-0.055,
+        x=0.0,
+        len=1.0,
+        y=-0.05,
         yanchor="top",
         pad=dict(t=0, b=0),
         currentvalue=dict(prefix="step ", xanchor="right", font=dict(size=16)),
+        font=dict(size=13),
         transition=dict(duration=0),
         steps=[
             dict(
@@ -263,16 +243,16 @@ def race_plane(view: RaceView) -> PrebuiltFigure:
     # Equal aspect by widening ranges ("range"), not shrinking plot areas: the latter
     # costs the browser more than everything else in this figure together.
     layout = theme.base_layout(
-        height=620,
-        margin=dict(l=55, r=10, t=50, b=110),
-        xaxis=dict(theme.AXIS, range=[centre[0] - ex, centre[0] + ex], constrain="range", anchor="y"),
-        yaxis=dict(theme.AXIS, title=dict(text="w₂", standoff=4), range=[centre[1] - ey, centre[1] + ey], scaleanchor="x", constrain="range", domain=[0.53, 1.0], anchor="x"),
-        xaxis2=dict(theme.AXIS, title=dict(text="w₁", standoff=2), range=[centre[0] - zx, centre[0] + zx], constrain="range", anchor="y2"),
-        yaxis2=dict(theme.AXIS, title=dict(text="w₂", standoff=4), range=[centre[1] - zy, centre[1] + zy], scaleanchor="x2", constrain="range", domain=[0.0, 0.45], anchor="x2"),
+        height=660,
+        margin=dict(l=55, r=10, t=50, b=175),
+        xaxis=theme.axis(range=[centre[0] - ex, centre[0] + ex], constrain="range", anchor="y"),
+        yaxis=theme.axis("w₂", 4, range=[centre[1] - ey, centre[1] + ey], scaleanchor="x", constrain="range", domain=[0.62, 1.0], anchor="x"),
+        xaxis2=theme.axis("w₁", 2, range=[centre[0] - zx, centre[0] + zx], constrain="range", anchor="y2"),
+        yaxis2=theme.axis("w₂", 4, range=[centre[1] - zy, centre[1] + zy], scaleanchor="x2", constrain="range", domain=[0.0, 0.54], anchor="x2"),
         updatemenus=[play],
         sliders=[scrubber],
         annotations=annotations,
-        legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0, font=dict(size=15)),
+        legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0, font=dict(size=15), traceorder="normal"),
     )
     return _figure(data, layout, frames)
 
@@ -280,24 +260,27 @@ def race_plane(view: RaceView) -> PrebuiltFigure:
 # --------------------------------------------------------------------------- the race: curves
 
 
-def race_curves(view: RaceView) -> go.Figure:
+def race_curves(view: RaceView) -> PrebuiltFigure:
     """Loss (top) and learning rate (bottom) against the step, sharing the x axis."""
     colours = (theme.CONSTANT, theme.DECAYED)
     names = ("constant rate", view.decay_label.lower())
     data: list[dict] = []
     x = _wire(view.loss_steps)
+    start_loss = float(view.mean[:, 0].max())
     for k in range(2):
         # The band between two invisible edges; an infinite upper edge (runs gone to
         # infinity) is drawn off the top of the chart.
         high = np.where(np.isposinf(view.band[k, 1]), 1e30, view.band[k, 1])
         data.append(_trace(x, _wire(_positive(high)), line=dict(width=0)))
         data.append(_trace(x, _wire(_positive(view.band[k, 0])), line=dict(width=0), fill="tonexty", fillcolor=_rgba(colours[k], 0.16)))
+        some_gone = view.diverged_share[k] > 0
         data.append(
             _trace(
                 x,
                 _wire(_positive(view.mean[k])),
                 line=dict(color=colours[k], width=3.5),
-                name=names[k],
+                name=names[k] + (" (mean of surviving runs)" if some_gone else ""),
+                legendrank=k + 1,
                 hovertemplate="step %{x}<br>mean loss %{y:.3g}<extra>" + names[k] + "</extra>",
             )
         )
@@ -307,12 +290,25 @@ def race_curves(view: RaceView) -> go.Figure:
                 _wire(_positive(view.expected[k])),
                 line=dict(color="#222", width=1.8, dash="dot"),
                 legendgroup="theory",
+                legendrank=3,
                 hovertemplate="step %{x}<br>expected %{y:.3g}<extra>theory</extra>",
             )
             if k == 0:
                 theory.update(name="exact expected loss", showlegend=True)
             data.append(theory)
     lr_x = _wire(view.lr_steps)
+    shapes, annotations = [], []
+    if view.bound is not None:
+        # Danger first, so the rate lines are drawn over it.
+        shapes.append(_hline(view.bound, "y2", theme.DANGER, "dash", 2))
+        shapes.append(dict(type="rect", xref="x domain", yref="y2", x0=0, x1=1, y0=view.bound, y1=view.bound * 1000, fillcolor=theme.DANGER_FILL, line=dict(width=0), layer="below"))
+        data.append(_legend_line(f"stability bound {view.bound:.3g}: runs diverge above it", theme.DANGER, "dash", rank=4))
+        for k in range(2):
+            above = np.where(view.lr[k] > view.bound, view.lr[k], np.nan)
+            if np.isfinite(above).any():
+                danger = _trace(lr_x, _wire(above), ("x", "y2"), line=dict(color=theme.DANGER, width=9), opacity=0.25, name="dangerous: rate above the bound", legendrank=6)
+                danger["showlegend"] = k == int(np.argmax(view.above_bound))
+                data.append(danger)
     for k in range(2):
         data.append(
             _trace(
@@ -323,59 +319,55 @@ def race_curves(view: RaceView) -> go.Figure:
                 hovertemplate="step %{x}<br>rate %{y:.3g}<extra>" + names[k] + "</extra>",
             )
         )
-    shapes, annotations = [], []
-    if view.floor is not None and np.isfinite(view.floor):
+    if _has_floor(view):
         shapes.append(_hline(view.floor, "y", theme.CONSTANT, "dash", 2.5))
         annotations.append(_label(f"noise floor ≈ {view.floor:.3g}", view.floor, "y", theme.CONSTANT, "above"))
-    if view.bound is not None:
-        shapes.append(_hline(view.bound, "y2", theme.DANGER, "dash", 2))
-        shapes.append(dict(type="rect", xref="x domain", yref="y2", x0=0, x1=1, y0=view.bound, y1=view.bound * 100, fillcolor=theme.DANGER_FILL, line=dict(width=0), layer="below"))
-        annotations.append(_label(f"diverges above {view.bound:.3g}", view.bound, "y2", theme.DANGER, "above", x=0.01, anchor="left"))
-        for k in range(2):
-            above = np.where(view.lr[k] > view.bound, view.lr[k], np.nan)
-            if np.isfinite(above).any():
-                danger = _trace(lr_x, _wire(above), ("x", "y2"), line=dict(color=theme.DANGER, width=7), opacity=0.5, name="dangerous: rate above the bound")
-                danger["showlegend"] = k == int(np.argmax(view.above_bound))
-                data.append(danger)
     if view.optimal is not None:
         shapes.append(_hline(view.optimal, "y2", theme.OPTIMAL, "dot", 2.5))
-        annotations.append(_label(f"best constant rate {view.optimal:.3g}", view.optimal, "y2", theme.OPTIMAL, "below"))
+        data.append(_legend_line(f"best constant rate without noise {view.optimal:.3g}", theme.OPTIMAL, "dot", rank=5))
     for k in range(2):
         step = int(view.diverged_first[k])
         if step >= 0:
             shapes.append(dict(type="line", xref="x", yref="paper", x0=step, x1=step, y0=0, y1=1, line=dict(color=colours[k], width=2, dash="dot")))
             annotations.append(
-                dict(text=f"{names[k]} diverged at step {step}", x=step, xref="x", y=1.0 - 0.06 * k, yref="paper", showarrow=False, xanchor="left", font=dict(color=colours[k], size=15), bgcolor="rgba(255,255,255,0.8)")
-            )
+                dict(
+                    text=_runs_label(view, k, names), x=step, xref="x", y=1.0 - 0.06 * k, yref="paper", showarrow=False,
+                    xanchor="left", font=dict(color=colours[k], size=15), bgcolor="rgba(255,255,255,0.85)",
+                )
+            )  # fmt: skip
     lr_values = view.lr[np.isfinite(view.lr) & (view.lr > 0)]
     lr_lo = float(lr_values.min()) if lr_values.size else 1e-4
     lr_hi = max(float(lr_values.max()) if lr_values.size else 1.0, view.bound or 0, view.optimal or 0)
-    # Loss axis: from the lowest value drawn to a little above the start. A diverging run
+    # Loss axis: from the lowest value drawn (but not below 1e-12 of the start, where
+    # float round-off is all that is left) to a little above the start. A diverging run
     # (or the expectation of one) leaves the chart upwards; the labels say what happened.
     drawn = [view.mean, view.band[:, 0]] + ([view.expected] if view.expected is not None else [])
     positive = np.concatenate([np.ravel(a) for a in drawn])
     positive = positive[np.isfinite(positive) & (positive > 0)]
-    start_loss = float(view.mean[:, 0].max())
-    loss_lo = float(positive.min()) if positive.size else start_loss / 100
+    loss_lo = max(float(positive.min()) if positive.size else start_loss / 100, 1e-12 * start_loss)
     loss_range = [np.log10(loss_lo) - 0.2, np.log10(max(start_loss, loss_lo)) + 0.6]
     layout = theme.base_layout(
-        height=540,
-        margin=dict(l=80, r=15, t=50, b=55),
-        xaxis=dict(theme.AXIS, title=dict(text="step (update)", standoff=6), anchor="y2"),
-        yaxis=dict(theme.AXIS, title="loss", type="log", domain=[0.45, 1.0], exponentformat="power", range=loss_range),
-        yaxis2=dict(
-            theme.AXIS,
-            title="learning rate",
-            type="log",
-            domain=[0.0, 0.36],
-            range=[np.log10(lr_lo) - 0.3, np.log10(lr_hi) + 0.6],
-            exponentformat="power",
+        height=640,
+        margin=dict(l=80, r=15, t=90, b=55),
+        xaxis=theme.axis("step (update)", 6, anchor="y2"),
+        yaxis=theme.axis("loss", type="log", domain=[0.45, 1.0], exponentformat="power", range=loss_range),
+        yaxis2=theme.axis(
+            "learning rate", type="log", domain=[0.0, 0.36], range=[np.log10(lr_lo) - 0.3, np.log10(lr_hi) + 0.8], exponentformat="power"
         ),
         shapes=shapes,
         annotations=annotations,
         hovermode="x",
+        legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0, font=dict(size=14), traceorder="normal"),
     )
     return _figure(data, layout)
+
+
+def _legend_line(name: str, colour: str, dash: str, rank: int) -> dict:
+    """A legend entry for a reference line drawn as a shape (shapes have no legend)."""
+    return dict(
+        type="scatter", x=[None], y=[None], mode="lines", line=dict(color=colour, dash=dash, width=2.5),
+        name=name, showlegend=True, legendrank=rank, hoverinfo="skip", xaxis="x", yaxis="y2",
+    )  # fmt: skip
 
 
 def _rgba(hex_colour: str, alpha: float) -> str:
@@ -427,8 +419,8 @@ def rate_ruler(lr: float, optimal: float | None, bound: float | None, high: floa
         parts.append(
             f'<div style="position:absolute;left:{at(optimal)};top:14px;transform:translateX(-50%);color:{theme.OPTIMAL};'
             f'font-size:20px;line-height:20px">▲</div>'
-            f'<div style="position:absolute;left:{at(optimal)};top:36px;transform:translateX(-50%);color:{theme.OPTIMAL};'
-            f'white-space:nowrap">best {optimal:.3g}</div>'
+            f'<div style="position:absolute;left:{at(optimal)};top:36px;transform:translateX(-100%);padding-right:4px;'
+            f'color:{theme.OPTIMAL};white-space:nowrap">best {optimal:.3g}</div>'
         )
     parts.append(
         f'<div style="position:absolute;left:{at(lr)};top:13px;transform:translateX(-50%);color:{theme.CONSTANT};'
@@ -436,7 +428,7 @@ def rate_ruler(lr: float, optimal: float | None, bound: float | None, high: floa
     )
     ticks = np.linspace(0, high, 6)
     for x in ticks:
-        parts.append(f'<div style="position:absolute;left:{at(x)};top:48px;transform:translateX(-50%);font-size:12px;color:#777">{x:g}</div>')
+        parts.append(f'<div style="position:absolute;left:{at(x)};top:48px;transform:translateX(-50%);font-size:14px;color:#555">{x:g}</div>')
     parts.append("</div>")
     return "".join(parts)
 
@@ -451,11 +443,14 @@ def schedule_curves(
     height: int = 480,
     vlines: list[tuple[float, str]] | None = None,
     from_zero: bool = True,
+    colours: list[str] | None = None,
 ) -> PrebuiltFigure:
     """Overlaid rate curves ``(name, x, rate)``, each in its own colour and dash.
 
-    ``from_zero=False`` lets the axis hug the curves (a slow decay then shows its steps).
+    ``from_zero=False`` lets the axis hug the curves (a slow decay then shows its steps);
+    ``colours`` keeps a run in the colour it has elsewhere on the page.
     """
+    palette = colours or theme.SERIES
     data = []
     for i, (name, x, y) in enumerate(curves):
         data.append(
@@ -464,7 +459,7 @@ def schedule_curves(
                 x=_wire(x),
                 y=_wire(_positive(y) if log_y else y),
                 mode="lines",
-                line=dict(color=theme.SERIES[i % len(theme.SERIES)], dash=theme.DASHES[i % len(theme.DASHES)], width=3, shape="linear"),
+                line=dict(color=palette[i % len(palette)], dash=theme.DASHES[i % len(theme.DASHES)], width=3, shape="linear"),
                 name=name,
                 hovertemplate=x_title + " %{x}<br>rate %{y:.6g}<extra>" + name + "</extra>",
             )
@@ -472,13 +467,12 @@ def schedule_curves(
     shapes, annotations = [], []
     for x, text in vlines or []:
         shapes.append(dict(type="line", x0=x, x1=x, yref="paper", y0=0, y1=1, line=dict(color="#777", dash="dot", width=1.5)))
-        annotations.append(dict(x=x, y=1, yref="paper", text=text, showarrow=False, yanchor="bottom", font=dict(size=13, color="#555")))
+        annotations.append(dict(x=x, y=0.02, yref="paper", text=text, showarrow=False, xanchor="left", yanchor="bottom", font=dict(size=15, color="#444")))
     layout = theme.base_layout(
         height=height,
-        xaxis=dict(theme.AXIS, title=x_title),
-        yaxis=dict(
-            theme.AXIS,
-            title="learning rate" + (" (log)" if log_y else ""),
+        xaxis=theme.axis(x_title),
+        yaxis=theme.axis(
+            "learning rate" + (" (log)" if log_y else ""),
             type="log" if log_y else "linear",
             exponentformat="power",
             rangemode="tozero" if from_zero and not log_y else "normal",
@@ -510,8 +504,8 @@ def loss_by_epoch(curves: list[tuple[str, np.ndarray, np.ndarray, str, str]], fl
         annotations.append(_label(f"best possible (least-squares) loss {floor:.4g}", floor, "y", "#555", "below"))
     layout = theme.base_layout(
         height=420,
-        xaxis=dict(theme.AXIS, title="epoch"),
-        yaxis=dict(theme.AXIS, title="excess loss (log)", type="log", exponentformat="power"),
+        xaxis=theme.axis("epoch"),
+        yaxis=theme.axis("excess loss (log)", type="log", exponentformat="power"),
         shapes=shapes,
         annotations=annotations,
         hovermode="x unified",

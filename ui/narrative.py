@@ -20,6 +20,28 @@ def _g(x: float) -> str:
     return f"{x:.2g}" if x < 0.01 else f"{x:.3g}"
 
 
+def headline(view: RaceView) -> str:
+    """One line for above the figures: where each run ended, in numbers."""
+    const = _c(f"Constant rate {_g(view.config.lr)}", theme.CONSTANT)
+    decay = _c(view.decay_label, theme.DECAYED)
+    final_c, final_d = view.final_loss
+
+    def outcome(k: int, final: float) -> str:
+        if view.diverged_first[k] >= 0:
+            return f"diverged at step {int(view.diverged_first[k])}"
+        return f"loss ≈ **{_g(final)}**"
+
+    left = f"{const}: " + (
+        f"stuck at its noise floor, loss ≈ **{_g(view.floor)}**"
+        if view.floor is not None and view.floor > 0 and view.diverged_first[0] < 0 and final_c <= 1.5 * view.floor
+        else outcome(0, final_c)
+    )
+    right = f"{decay}: {outcome(1, final_d)}"
+    if view.diverged_first[:].max() < 0 and final_d > 0 and final_c / final_d >= 1.5:
+        right += f", **{final_c / final_d:.0f}× lower**"
+    return f"{left} · {right}"
+
+
 def race_story(view: RaceView) -> list[str]:
     """Two or three sentences: what the constant rate does, what the decay does, why."""
     cfg = view.config
@@ -33,6 +55,11 @@ def race_story(view: RaceView) -> list[str]:
             f"The {const} {_g(cfg.lr)} is above the stability bound{bound}: each step overshoots the steep "
             f"direction by more than it corrects, so the runs **diverged** (the first at step "
             f"{int(view.diverged_first[0])})."
+        )
+    elif view.floor is not None and view.floor <= 1e-12 * max(final_c, 1e-300) or cfg.sigma == 0:
+        lines.append(
+            f"Without gradient noise (σ = 0) the {const} converges all the way to the minimum: there is no "
+            "noise floor, so decay has nothing to fix and only slows it down. Turn the noise back on."
         )
     elif view.floor is not None:
         batch = f"batch size {cfg.batch_size}"
@@ -71,7 +98,7 @@ def race_story(view: RaceView) -> list[str]:
                 f"The {decay} ends *higher*, at ≈ **{_g(final_d)}**: it shrank the rate before SGD had crossed the "
                 f"shallow valley (curvature {_g(min(view.h))}). Decay more slowly, or run longer."
             )
-    if view.floor is not None and view.diverged_first[0] < 0:
+    if view.floor is not None and view.floor > 0 and view.diverged_first[0] < 0:
         lines.append(
             f"Try it: a bigger batch lowers the floor (it shrinks like 1/B); a rate above {_g(view.bound)} diverges; "
             f"{_g(view.optimal)} is the fastest constant rate when there is no noise."

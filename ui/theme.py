@@ -10,7 +10,8 @@ DECAYED = "#0072B2"  # blue: the decayed rate, settling
 OPTIMAL = "#009E73"  # bluish green: the optimal constant rate
 DANGER = "#000000"  # black: the stability bound
 DANGER_FILL = "rgba(0, 0, 0, 0.08)"
-SERIES = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#999999"]
+# The gallery's colours: vermillion is kept for the race's constant rate alone.
+SERIES = ["#0072B2", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#999999", "#D55E00"]
 DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot", "solid", "dash"]
 
 FONT = dict(family="Source Sans Pro, Arial, sans-serif", size=16, color="#222222")
@@ -31,4 +32,19 @@ def base_layout(**overrides) -> dict:
     return layout
 
 
-AXIS = dict(showgrid=True, gridcolor="#e6e6e6", zeroline=False, linecolor="#888", ticks="outside", title_font=dict(size=17))
+def axis(title: str | None = None, standoff: int | None = None, **overrides) -> dict:
+    """An axis with large ticks; its title is always written as ``{"text": ...}``.
+
+    (plotly.js 4 ignores a title given as a bare string, and ``title_font`` with it:
+    Plotly's Python side converts them, but our figures are sent as written.)
+    """
+    out = dict(showgrid=True, gridcolor="#e6e6e6", zeroline=False, linecolor="#888", ticks="outside", tickfont=dict(size=15))
+    if title is not None:
+        out["title"] = dict(text=title, font=dict(size=17))
+        if standoff is not None:
+            out["title"]["standoff"] = standoff
+    out.update(overrides)
+    return out
+
+
+LABEL = dict(size=16, color="#333")  # text drawn inside figures

@@ -7,15 +7,16 @@ the animation keeps a bounded number of frames, runs and trail points.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from lrcore import registry
+from lrcore import registry, theory
+from lrcore.optim import SGD
 from lrcore.race import RaceConfig, RaceResult, run_race
 
 MAX_LINE_POINTS = 800  # per series
-MAX_FRAMES = 24
+MAX_FRAMES = 30
 CLOUD_RUNS = 40
 TRAIL = 16
 
@@ -74,6 +75,7 @@ class RaceView:
     minimum: np.ndarray
     start: np.ndarray
     ellipse: np.ndarray
+    runs: int  # runs simulated (the clouds show the first few)
     frame_steps: np.ndarray  # (F,)
     clouds: np.ndarray  # (F, 2, C, 2) float32
     trails: np.ndarray  # (F, 2, L, 2) float32
@@ -89,13 +91,26 @@ class RaceView:
         return self.config.steps
 
 
+def _round_step(x: float) -> float:
+    """A round number near x: 7, 15, 40, 150, 2500, ... (one or two significant digits)."""
+    if x < 10:
+        return round(x)
+    e = 10 ** np.floor(np.log10(x))
+    return round(x / e * 2) / 2 * e
+
+
 def _frame_steps(recorded: np.ndarray, frames: int) -> np.ndarray:
-    """Frame positions (indices into ``recorded``): dense early, where the motion is."""
-    n = len(recorded)
-    if n <= frames:
-        return np.arange(n)
-    idx = np.round(np.linspace(0, 1, frames) ** 1.6 * (n - 1)).astype(int)
-    return np.unique(idx)
+    """Frame positions (indices into ``recorded``): round step numbers, dense early.
+
+    Early frames are close together because that is where the runs move; each lands on
+    a round step (the scrubber's labels), snapped to a recorded one, and the last step is
+    always a frame.
+    """
+    last = int(recorded[-1])
+    targets = np.linspace(0, 1, frames) ** 1.6 * last
+    steps = np.unique([_round_step(t) for t in targets] + [last])
+    idx = np.searchsorted(recorded, steps, side="right") - 1
+    return np.unique(np.clip(idx, 0, len(recorded) - 1))
 
 
 def _extent(result: RaceResult) -> np.ndarray:
@@ -128,12 +143,17 @@ def level_sets(problem, half: np.ndarray, levels: int = 9, points: int = 72) -> 
 def _zoom(result: RaceResult, clouds_last: np.ndarray, full_half: float) -> tuple[float, float]:
     """Half-widths of a close-up that holds the constant rate's rattling, with margin.
 
-    Framed on the stationary ellipse where the theory gives one, else on where the
-    constant runs ended; never wider than the whole view.
+    Framed on the rattling of a reference setting (batch size 1, noise σ = 1) at this
+    rate, so changing the batch size or the noise visibly shrinks or grows the cloud
+    instead of re-zooming it away; else on where the runs that are still in view ended.
     """
-    centre = result.problem.minimizer
-    if len(result.ellipse):
-        extent = np.abs(result.ellipse - centre).max(axis=0)
+    problem = result.problem
+    centre = problem.minimizer
+    reference = replace(problem, batch_size=1, sigma=1.0)
+    optimizer = result.optimizer
+    ellipse = theory.stationary_ellipse(reference, result.config.lr, optimizer) if isinstance(optimizer, SGD) else []
+    if len(ellipse):
+        extent = np.abs(ellipse - centre).max(axis=0)
     else:  # where the runs that are still in view ended (diverged ones are frozen far away)
         offsets = np.abs(clouds_last.reshape(-1, 2) - centre)
         inside = offsets[(offsets < full_half).all(axis=1)]
@@ -194,6 +214,7 @@ def race_view(result: RaceResult) -> RaceView:
         minimum=result.problem.minimizer,
         start=result.problem.start_point,
         ellipse=result.ellipse,
+        runs=runs,
         frame_steps=steps[frame_idx],
         clouds=cloud.transpose(2, 0, 1, 3).astype(np.float32),
         trails=trails.transpose(1, 0, 2, 3).astype(np.float32),
