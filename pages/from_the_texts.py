@@ -15,12 +15,11 @@ for source in SOURCES:
     st.header(source.title)
     st.caption(source.summary)
     for item in source.items:
-        with st.container(border=True):
-            left, right = st.columns([3, 2])
-            left.markdown(f"**{item.title}**")
-            left.markdown(f"> {item.quote}")
-            if item.note:
-                left.caption(item.note)
+        with st.container(border=True):  # one column: formulas need the width on a laptop
+            st.markdown(f"**{item.title}**")
+            st.markdown(f"> {item.quote}")
             if item.latex:
-                right.latex(item.latex)
-            right.page_link(item.page, label=item.link_label, icon="➡️", query_params=item.query)
+                st.latex(item.latex)
+            if item.note:
+                st.caption(item.note)
+            st.page_link(item.page, label=item.link_label, icon=":material/arrow_forward:", query_params=item.query)
