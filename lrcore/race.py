@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
@@ -92,12 +92,6 @@ class RaceConfig:
     def decay_spec(self) -> dict[str, Any]:
         return registry.with_rate(registry.thaw(self.decay), self.lr)
 
-    def with_decay(self, spec: dict[str, Any]) -> "RaceConfig":
-        return replace(self, decay=registry.freeze(spec))
-
-    @classmethod
-    def field_names(cls) -> tuple[str, ...]:
-        return tuple(f.name for f in fields(cls))
 
 
 @dataclass(frozen=True, eq=False)

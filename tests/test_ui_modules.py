@@ -167,6 +167,12 @@ def test_race_story_follows_the_numbers():
     assert "*higher*" in too_fast and "Decay more slowly" in too_fast
 
 
+def test_headline_puts_the_outcome_in_numbers():
+    line = narrative.headline(views.compute_race_view(RaceConfig()))
+    assert "stuck at its noise floor, loss ≈ **0.0763**" in line and "× lower" in line
+    assert "diverged at step 17" in narrative.headline(views.compute_race_view(RaceConfig(lr=0.25)))
+
+
 def test_step_story_speaks_of_steps_epochs_and_the_stuck_counter():
     lines = " ".join(narrative.step_story(views.step_experiment(views.StepConfig(forget=True))))
     assert "12 steps per epoch" in lines and "8,333.3 epochs" in lines and "does nothing" in lines

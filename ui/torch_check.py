@@ -32,10 +32,6 @@ _TORCH = {
 _BASE_RATE = {"one_cycle": "max_lr", "cyclic": "base_lr"}
 
 
-def mirrored(name: str) -> bool:
-    return name in _TORCH
-
-
 def max_difference(spec: dict, horizon: int) -> float | None:
     """Max |ours - torch| over the first ``horizon`` updates (at most MAX_STEPS)."""
     name = spec["name"]
