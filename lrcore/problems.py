@@ -62,6 +62,17 @@ class _Quadratic:
 
     h: tuple[float, float]
     angle: float
+    minimum: tuple[float, float]
+    start: tuple[float, float]
+
+    def _check_bowl(self) -> tuple[np.ndarray, np.ndarray]:
+        """Check and normalise the shared fields; returns ``minimum`` and ``start`` as arrays."""
+        object.__setattr__(self, "h", _curvatures(self.h))
+        object.__setattr__(self, "angle", check.finite("angle", self.angle))
+        minimum, start = _pair("minimum", self.minimum), _pair("start", self.start)
+        object.__setattr__(self, "minimum", tuple(minimum))
+        object.__setattr__(self, "start", tuple(start))
+        return minimum, start
 
     def _setup(self, minimum: np.ndarray, start: np.ndarray, min_loss: float = 0.0) -> None:
         R = rotation(self.angle)
@@ -175,11 +186,7 @@ class NoisyQuadratic(_Quadratic):
     noise: str = "isotropic"
 
     def __post_init__(self):
-        object.__setattr__(self, "h", _curvatures(self.h))
-        object.__setattr__(self, "angle", check.finite("angle", self.angle))
-        minimum, start = _pair("minimum", self.minimum), _pair("start", self.start)
-        object.__setattr__(self, "minimum", tuple(minimum))
-        object.__setattr__(self, "start", tuple(start))
+        minimum, start = self._check_bowl()
         object.__setattr__(self, "sigma", check.in_range("sigma", self.sigma, 0.0))
         object.__setattr__(self, "batch_size", check.integer("batch_size", self.batch_size, low=1))
         check.one_of("noise", self.noise, ("isotropic", "curvature"))
@@ -195,8 +202,7 @@ class NoisyQuadratic(_Quadratic):
     @property
     def noise_variances(self) -> np.ndarray:
         """Per-example gradient-noise variance along each eigen-direction (c_i; divide by B)."""
-        c = self.sigma**2 * np.ones(2) if self.noise == "isotropic" else self.sigma**2 * self.eigenvalues
-        return c
+        return self.sigma**2 * (np.ones(2) if self.noise == "isotropic" else self.eigenvalues)
 
     @property
     def noise_factor(self) -> np.ndarray:
@@ -260,11 +266,7 @@ class LeastSquares(_Quadratic):
         object.__setattr__(self, "batch_size", b)
         object.__setattr__(self, "drop_last", bool(self.drop_last))
         object.__setattr__(self, "steps_per_epoch", _steps_per_epoch(n, b, self.drop_last))
-        object.__setattr__(self, "h", _curvatures(self.h))
-        object.__setattr__(self, "angle", check.finite("angle", self.angle))
-        w_true, start = _pair("minimum", self.minimum), _pair("start", self.start)
-        object.__setattr__(self, "minimum", tuple(w_true))
-        object.__setattr__(self, "start", tuple(start))
+        w_true, start = self._check_bowl()
         object.__setattr__(self, "label_noise", check.in_range("label_noise", self.label_noise, 0.0))
         seed = check.integer("seed", self.seed, low=0)
 

@@ -20,7 +20,7 @@ from lrcore import registry, theory
 from lrcore.optim import OPTIMIZERS, SGD, Optimizer
 from lrcore.plateau import ReduceLROnPlateau
 from lrcore.problems import NoisyQuadratic
-from lrcore.schedules import constant
+from lrcore.schedules import Schedule, constant
 from lrcore.simulate import simulate_many
 
 __all__ = ["RaceConfig", "RaceResult", "run_race", "DEFAULT_DECAY", "MAX_POINTS"]
@@ -93,7 +93,6 @@ class RaceConfig:
         return registry.with_rate(registry.thaw(self.decay), self.lr)
 
 
-
 @dataclass(frozen=True, eq=False)
 class RaceResult:
     """What a race page draws. Index 0 is the constant rate, 1 the decayed schedule."""
@@ -101,6 +100,7 @@ class RaceResult:
     config: RaceConfig
     problem: NoisyQuadratic
     optimizer: Optimizer
+    decay: Schedule | ReduceLROnPlateau  # the decayed schedule, as simulated
     decay_label: str
     steps: np.ndarray  # recorded update counts
     lr: np.ndarray  # (2, n_steps) rate per update; the decayed row is a per-run mean for feedback schedules
@@ -174,6 +174,7 @@ def run_race(config: RaceConfig) -> RaceResult:
         config=config,
         problem=problem,
         optimizer=optimizer,
+        decay=decayed,
         decay_label=entry.label,
         steps=sims[0].steps,
         lr=lr,

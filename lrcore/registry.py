@@ -454,9 +454,13 @@ SCHEDULES: dict[str, Entry] = {entry.name: entry for entry in _ENTRIES}
 
 def default_spec(name: str, horizon: int = 1000, rate: float = 0.1) -> dict[str, Any]:
     """A spec for ``name`` with its defaults scaled to ``horizon`` steps and ``rate``."""
+    return {"name": name, "params": _entry(name).defaults(horizon, rate)}
+
+
+def _entry(name: Any) -> Entry:
     if name not in SCHEDULES:
         raise ValueError(f"schedule must be one of {', '.join(SCHEDULES)}; got {name!r}")
-    return {"name": name, "params": SCHEDULES[name].defaults(horizon, rate)}
+    return SCHEDULES[name]
 
 
 def closed_loop(spec: Mapping[str, Any]) -> bool:
@@ -469,9 +473,7 @@ def build(spec: Mapping[str, Any]) -> S.Schedule | ReduceLROnPlateau:
     if not isinstance(spec, Mapping) or "name" not in spec:
         raise ValueError(f"schedule spec must be a mapping with a 'name'; got {spec!r}")
     name = spec["name"]
-    if name not in SCHEDULES:
-        raise ValueError(f"schedule must be one of {', '.join(SCHEDULES)}; got {name!r}")
-    entry = SCHEDULES[name]
+    entry = _entry(name)
     raw = spec.get("params") or {}
     if not isinstance(raw, Mapping):
         raise ValueError(f"params must be a mapping of {name}'s parameters; got {raw!r}")
@@ -509,9 +511,7 @@ def with_rate(spec: Mapping[str, Any], rate: float) -> dict[str, Any]:
     it such as cyclic's ``base_lr``) follow, inner schedules included. The decay race uses
     it so the decayed schedule starts where the constant rate is.
     """
-    if spec.get("name") not in SCHEDULES:
-        raise ValueError(f"schedule must be one of {', '.join(SCHEDULES)}; got {spec.get('name')!r}")
-    entry = SCHEDULES[spec["name"]]
+    entry = _entry(spec.get("name"))
     params = dict(spec.get("params") or {})
     for p in entry.params:
         if p.rate_fraction is not None:

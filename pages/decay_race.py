@@ -5,7 +5,6 @@ import json
 import streamlit as st
 
 from lrcore import registry, theory
-from lrcore.problems import NoisyQuadratic
 from lrcore.race import DEFAULT_DECAY, RaceConfig
 from lrcore.schedules import batch_size_scaled
 from ui import compute, controls, figures, narrative, state
@@ -87,7 +86,9 @@ scale = side.toggle(
 # ---------------------------------------------------------------- the race itself
 # A fragment: moving the learning rate (the control a teacher moves most) reruns and
 # redraws only this part; the sidebar above is neither rerun nor redrawn.
-problem = NoisyQuadratic.from_condition(kappa, defaults.h_max)
+# The slider's marks depend only on the bowl and the optimizer, not on the rate.
+marks_config = RaceConfig(optimizer=opt_name, optimizer_params=opt_params, condition_number=float(kappa))
+problem = marks_config.problem()
 optimal = theory.optimal_constant_lr(problem)
 sgd_family = opt_name == "SGD"  # the theory's marks apply to SGD, momentum and Nesterov
 opt_label = st.session_state["opt"]
@@ -95,7 +96,7 @@ intro.markdown(
     f"Minibatch **{opt_label}** on a noisy bowl. The :orange[**constant rate**] keeps rattling around the minimum; "
     "the :blue[**decayed rate**] settles into it."
 )
-bound = theory.stability_bound(problem, RaceConfig(optimizer=opt_name, optimizer_params=opt_params).make_optimizer()) if sgd_family else None
+bound = theory.stability_bound(problem, marks_config.make_optimizer()) if sgd_family else None
 
 
 @st.fragment

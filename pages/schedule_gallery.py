@@ -50,12 +50,15 @@ st.caption(f"One epoch = ⌈{n_examples} / {batch}⌉ = **{spe} steps** (optimiz
 plot_slot = st.container()
 st.subheader("Parameters")
 specs: dict[str, dict | None] = {}
+built = {}  # name -> its schedule, for every valid spec
 if shown:
     tabs = st.tabs([registry.SCHEDULES[n].label for n in shown])
     for name, tab in zip(shown, tabs):
         with tab:
             spec = specs[name] = controls.schedule_editor(link, f"g.{name}", name, horizon=horizon, rate=0.1, container=tab)
-            mirrors_torch = spec is not None and not registry.closed_loop(spec) and registry.build(spec).mirrors.startswith("torch.")
+            if spec is not None:
+                built[name] = registry.build(spec)
+            mirrors_torch = name in built and not registry.closed_loop(spec) and built[name].mirrors.startswith("torch.")
             if mirrors_torch and st.toggle("Check against the real PyTorch scheduler (loads torch)", key=f"torch.{name}"):
                 diff = compute.torch_difference(registry.freeze(spec), horizon)
                 st.success(f"Stepped torch's scheduler {min(horizon, 20000):,} times: max |ours − torch| = {diff:.2g}", icon="✅")
@@ -94,7 +97,7 @@ with plot_slot:
             config={"displaylogo": False},
         )
         for i, name in enumerate(n for n in shown if n in rates):
-            sched = registry.build(specs[name])
+            sched = built[name]
             colour = theme.SERIES[i % len(theme.SERIES)]
             with st.container(border=True):
                 left, right = st.columns([1, 2])

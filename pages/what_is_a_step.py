@@ -160,7 +160,8 @@ st.caption(
 
 with st.expander("The answer's Keras example, in numbers"):
     keras_epochs, keras_batch = 100, 100
-    keras_steps = keras_epochs * math.ceil(n / keras_batch)
+    keras_spe = schedules.steps_per_epoch(n, keras_batch)
+    keras_steps = keras_epochs * keras_spe
     st.code(
         "lr_schedule = tf.keras.optimizers.schedules.ExponentialDecay(\n"
         "    0.01, decay_steps=100000, decay_rate=0.96, staircase=True)\n"
@@ -171,9 +172,9 @@ with st.expander("The answer's Keras example, in numbers"):
         language="python",
     )
     st.markdown(
-        f"Keras counts `optimizer.iterations`, one per batch: on {n:,} examples that is {math.ceil(n / keras_batch)} steps "
+        f"Keras counts `optimizer.iterations`, one per batch: on {n:,} examples that is {keras_spe} steps "
         f"per epoch and **{keras_steps:,} steps** in 100 epochs. With `decay_steps=100000` and `staircase=True` the rate "
-        f"first drops at step 100,000, epoch {math.ceil(100000 / math.ceil(n / keras_batch)) + 1:,}: "
+        f"first drops at step 100,000, epoch {math.ceil(100000 / keras_spe) + 1:,}: "
         "in this training it never decays. `tf.keras.callbacks.LearningRateScheduler` is the other way: it calls your "
         "function once per epoch (see *Per epoch* and *Your own formula* in the gallery)."
     )

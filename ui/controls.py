@@ -28,6 +28,11 @@ def _label(p: Param) -> str:
     return f"`{p.name}`"
 
 
+def _options(p: Param) -> list:
+    """A choice's options; None is shown as a named option (Streamlit shows None as "nothing chosen")."""
+    return [DEFAULT_CHOICE if c is None else c for c in p.choices]
+
+
 def _list_text(values) -> str:
     return ", ".join(f"{v:g}" if isinstance(v, float) else str(v) for v in values)
 
@@ -41,8 +46,7 @@ def _field(p: Param, key: str, default: Any) -> Field:
     if p.kind == "bool":
         return Field(key, bool(default), state.flag)
     if p.kind == "choice":
-        options = [DEFAULT_CHOICE if c is None else c for c in p.choices]
-        return Field(key, DEFAULT_CHOICE if default is None else default, state.choice(options))
+        return Field(key, DEFAULT_CHOICE if default is None else default, state.choice(_options(p)))
     if p.kind in ("optional_float", "optional_int"):
         return Field(key, default, state.optional_number(low, high, whole=p.kind == "optional_int"))
     if p.kind in ("ints", "floats"):
@@ -70,9 +74,7 @@ def _widget(p: Param, key: str, container) -> Any:
     if p.kind == "bool":
         return container.toggle(_label(p), key=key, help=p.help)
     if p.kind == "choice":
-        # A None choice is shown as a named option: Streamlit shows a None value as "nothing chosen".
-        options = [DEFAULT_CHOICE if c is None else c for c in p.choices]
-        value = container.selectbox(_label(p), options, key=key, help=p.help)
+        value = container.selectbox(_label(p), _options(p), key=key, help=p.help)
         return None if value == DEFAULT_CHOICE else value
     if p.kind in ("optional_float", "optional_int"):
         whole = p.kind == "optional_int"

@@ -484,7 +484,7 @@ def schedule_curves(
     return _figure(data, layout)
 
 
-def loss_by_epoch(curves: list[tuple[str, np.ndarray, np.ndarray, str, str]], floor: float | None = None) -> go.Figure:
+def loss_by_epoch(curves: list[tuple[str, np.ndarray, np.ndarray, str, str]], floor: float | None = None) -> PrebuiltFigure:
     """Loss curves ``(name, epoch, loss, colour, dash)`` on a log axis."""
     data = [
         dict(

@@ -161,7 +161,7 @@ class Link:
         self._loaded_key = f"_link_loaded:{page}"
         self._warnings_key = f"_link_warnings:{page}"
         self.first_run = not st.session_state.get(self._loaded_key, False)
-        self._pending = {k: st.query_params[k] for k in st.query_params} if self.first_run else {}
+        self._pending = st.query_params.to_dict() if self.first_run else {}
         if self.first_run:
             st.session_state[self._warnings_key] = []
         self._notices = st.container()
@@ -204,7 +204,7 @@ class Link:
             for key, f in self.fields.items()
             if key in st.session_state and st.session_state[key] != f.default
         }
-        if {k: st.query_params[k] for k in st.query_params} != current:
+        if st.query_params.to_dict() != current:
             st.query_params.from_dict(current)
 
     def show_warnings(self) -> None:

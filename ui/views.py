@@ -184,7 +184,6 @@ def race_view(result: RaceResult) -> RaceView:
     diverged = result.diverged_at >= 0
     first = np.array([d[d >= 0].min() if (d >= 0).any() else -1 for d in result.diverged_at])
     bound = result.stability_bound
-    decay_schedule = registry.build(cfg.decay_spec())
     final_expected = (
         result.expected[:, -1] if result.expected is not None else np.full(2, np.nan)
     )
@@ -193,7 +192,7 @@ def race_view(result: RaceResult) -> RaceView:
     return RaceView(
         config=cfg,
         decay_label=result.decay_label,
-        decay_latex=getattr(decay_schedule, "latex", ""),
+        decay_latex=result.decay.latex,
         optimizer_label=repr(result.optimizer),
         has_theory=result.expected is not None,
         loss_steps=steps[keep],
