@@ -1,7 +1,5 @@
 """What is a step? The global_step question, as an experiment."""
 
-import math
-
 import pandas as pd
 import streamlit as st
 
@@ -174,7 +172,7 @@ with st.expander("The answer's Keras example, in numbers"):
     st.markdown(
         f"Keras counts `optimizer.iterations`, one per batch: on {n:,} examples that is {keras_spe} steps "
         f"per epoch and **{keras_steps:,} steps** in 100 epochs. With `decay_steps=100000` and `staircase=True` the rate "
-        f"first drops at step 100,000, epoch {math.ceil(100000 / keras_spe) + 1:,}: "
+        f"first drops at step 100,000, epoch {100000 // keras_spe + 1:,}: "
         "in this training it never decays. `tf.keras.callbacks.LearningRateScheduler` is the other way: it calls your "
         "function once per epoch (see *Per epoch* and *Your own formula* in the gallery)."
     )

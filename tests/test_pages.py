@@ -172,6 +172,15 @@ def test_step_page_reproduces_the_answers_table_and_the_forgotten_increment():
     assert set(table["global_step"]) == {0} and set(table["learning rate"]) == {1.0}
 
 
+@pytest.mark.parametrize("n, epoch", [(1200, "8,334"), (1000, "10,001")])
+def test_step_page_names_the_epoch_of_the_keras_examples_first_drop(n, epoch):
+    # Update 100,000 (counted from 0) falls in epoch 100000 // steps_per_epoch + 1: with 12
+    # steps per epoch that is epoch 8,334 (updates 99,996-100,007), not 8,335.
+    at = page(STEP, {"n": str(n)})
+    keras = next(m.value for m in at.markdown if "first drops at step 100,000" in m.value)
+    assert f"epoch {epoch}:" in keras
+
+
 # --------------------------------------------------------------------------- links
 
 MALFORMED = [
