@@ -18,14 +18,14 @@ RMSprop's decay 0.9 vs ``alpha=0.99``), and these follow torch.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 import numpy as np
 
 from lrcore import _checks as check
 
-__all__ = ["SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "Optimizer", "OPTIMIZERS"]
+__all__ = ["SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "Optimizer", "CLASSES", "PRESETS", "OptimizerSpec"]
 
 State = dict[str, np.ndarray]
 
@@ -71,11 +71,15 @@ class SGD(Optimizer):
         if self.momentum > 0 and self.dampening >= 1:
             # torch accepts it, but then no gradient enters the buffer after the first step:
             # the run neither converges nor diverges, and the theory has no stability bound.
-            raise ValueError(f"dampening must be < 1 when momentum > 0; got {self.dampening}")
+            raise check.fail(
+                "dampening", f"dampening must be < 1 when momentum > 0; got {self.dampening}", value=self.dampening, high=1.0
+            )
         if self.nesterov and (self.momentum <= 0 or self.dampening != 0):
-            raise ValueError(
+            raise check.fail(
+                "nesterov",
                 f"nesterov must be False unless momentum > 0 and dampening == 0 (as torch); got "
-                f"momentum={self.momentum}, dampening={self.dampening}"
+                f"momentum={self.momentum}, dampening={self.dampening}",
+                value=self.nesterov,
             )
 
     def init(self, params: np.ndarray) -> State:
@@ -188,7 +192,7 @@ class Adam(Optimizer):
 
     def __post_init__(self):
         if not isinstance(self.betas, (tuple, list)) or len(self.betas) != 2:
-            raise ValueError(f"betas must be a pair (beta1, beta2); got {self.betas!r}")
+            raise check.fail("betas", f"betas must be a pair (beta1, beta2); got {self.betas!r}", code="sequence", value=self.betas)
         check.in_range("betas[0]", self.betas[0], 0.0, 1.0, high_open=True)
         check.in_range("betas[1]", self.betas[1], 0.0, 1.0, high_open=True)
         object.__setattr__(self, "betas", (float(self.betas[0]), float(self.betas[1])))
@@ -238,6 +242,84 @@ class AdamW(Adam):
     decoupled_weight_decay = True
 
 
-OPTIMIZERS: dict[str, type[Optimizer]] = {
-    cls.name: cls for cls in (SGD, Adagrad, RMSprop, Adam, AdamW)
+CLASSES: dict[str, type[Optimizer]] = {cls.name: cls for cls in (SGD, Adagrad, RMSprop, Adam, AdamW)}
+
+
+@dataclass(frozen=True)
+class Preset:
+    """An optimizer as a student meets it: a name, torch's class and its usual settings."""
+
+    token: str  # the URL-safe name, e.g. "momentum"
+    name: str  # how it is written on screen, e.g. "Momentum"
+    cls: type[Optimizer]
+    settings: tuple[tuple[str, Any], ...] = ()
+
+
+# The strategies note's optimizers, with torch's defaults (momentum 0.9 where it has one).
+PRESETS: dict[str, Preset] = {
+    p.token.lower(): p
+    for p in (
+        Preset("SGD", "SGD", SGD),
+        Preset("momentum", "Momentum", SGD, (("momentum", 0.9),)),
+        Preset("nesterov", "Nesterov", SGD, (("momentum", 0.9), ("nesterov", True))),
+        Preset("Adagrad", "Adagrad", Adagrad),
+        Preset("RMSprop", "RMSprop", RMSprop),
+        Preset("Adam", "Adam", Adam),
+        Preset("AdamW", "AdamW", AdamW),
+    )
 }
+
+
+def preset(token: str) -> Preset:
+    """The preset for a token, case-insensitively (``"adam"``, ``"Adam"`` and ``"ADAM"`` alike)."""
+    key = token.lower() if isinstance(token, str) else token
+    if key not in PRESETS:
+        raise check.ParameterError(
+            "optimizer",
+            f"optimizer must be one of {', '.join(p.token for p in PRESETS.values())}; got {token!r}",
+            code="choice",
+            value=token,
+            choices=[p.token for p in PRESETS.values()],
+        )
+    return PRESETS[key]
+
+
+@dataclass(frozen=True)
+class OptimizerSpec:
+    """An optimizer as data: a preset token and torch-named hyper-parameters that differ.
+
+    Frozen and hashable, so a race config that holds it is a cache key. ``build()`` makes
+    the optimizer (its own checks raise :class:`ParameterError` on a bad value).
+    """
+
+    token: str = "SGD"
+    params: tuple[tuple[str, Any], ...] = ()
+
+    def __post_init__(self):
+        p = preset(self.token)
+        object.__setattr__(self, "token", p.token)
+        names = [f.name for f in fields(p.cls)]
+        items = tuple(sorted((str(k), tuple(v) if isinstance(v, list) else v) for k, v in dict(self.params).items()))
+        for key, _ in items:
+            if key not in names:
+                raise check.ParameterError(
+                    key, f"{key} is not a hyper-parameter of {p.name}; its hyper-parameters are {', '.join(names)}",
+                    choices=names,
+                )  # fmt: skip
+        object.__setattr__(self, "params", items)
+
+    @property
+    def preset(self) -> Preset:
+        return preset(self.token)
+
+    @property
+    def name(self) -> str:
+        return self.preset.name
+
+    @property
+    def settings(self) -> dict[str, Any]:
+        """The preset's settings with this spec's overrides."""
+        return dict(self.preset.settings) | dict(self.params)
+
+    def build(self) -> Optimizer:
+        return self.preset.cls(**self.settings)

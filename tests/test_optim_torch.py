@@ -93,7 +93,7 @@ def test_centered_rmsprop_with_small_alpha_uses_torch_lerp_other_branch():
     ],
 )
 def test_defaults_are_torchs(cls, kwargs):
-    ours = optim.OPTIMIZERS[cls.__name__]()
+    ours = optim.CLASSES[cls.__name__]()
     theirs = cls([torch.zeros(1, requires_grad=True)], lr=0.1).defaults
     for name, value in ours.params.items():
         expected = theirs[name]
