@@ -44,9 +44,9 @@ def _pair(name: str, value) -> np.ndarray:
     try:
         items = tuple(value)
     except TypeError:
-        raise ValueError(f"{name} must be a pair of numbers (x, y); got {value!r}") from None
+        raise check.fail(name, f"{name} must be a pair of numbers (x, y); got {value!r}") from None
     if len(items) != 2:
-        raise ValueError(f"{name} must be a pair of numbers (x, y); got {value!r}")
+        raise check.fail(name, f"{name} must be a pair of numbers (x, y); got {value!r}")
     return np.array([check.finite(f"{name}[{i}]", v) for i, v in enumerate(items)])
 
 
@@ -108,6 +108,24 @@ class _Quadratic:
     def min_loss(self) -> float:
         """The loss at the minimizer (0 for the noisy quadratic, the residual MSE for data)."""
         return self._min_loss
+
+    def level_sets(self, half: np.ndarray, levels: int = 9, points: int = 72) -> np.ndarray:
+        """Contours of the loss around the minimum, in closed form: its level sets are ellipses.
+
+        ``½ dᵀ H d = c`` is the ellipse with semi-axes ``sqrt(2c/h_i)`` along H's
+        eigenvectors; levels are spaced geometrically down from the loss at the corner
+        ``minimizer + half`` of a view. One ``(levels * (points + 1), 2)`` array with a NaN
+        row after each ellipse, so it draws as a single line.
+        """
+        half = np.asarray(half, dtype=np.float64)
+        corner = self.loss(self.minimizer + half) - self.min_loss
+        c = corner * 0.45 ** np.arange(levels)
+        theta = np.linspace(0, 2 * np.pi, points)
+        circle = np.stack([np.cos(theta), np.sin(theta)])  # (2, points)
+        axes = np.sqrt(2 * c[:, None] / self.eigenvalues[None])  # (levels, 2)
+        rings = self.minimizer + np.einsum("ij,ljp->lpi", self._R, axes[:, :, None] * circle[None])
+        gaps = np.full((levels, 1, 2), np.nan)
+        return np.concatenate([rings, gaps], axis=1).reshape(-1, 2)
 
     def loss(self, w) -> np.ndarray:
         """The full loss at points of shape ``(..., 2)``."""
@@ -228,7 +246,7 @@ class NoisyQuadratic(_Quadratic):
         if noise is not None:
             noise = np.asarray(noise, dtype=np.float64)
             if noise.shape != (runs, steps, 2):
-                raise ValueError(f"noise must have shape (runs, steps, 2) = {(runs, steps, 2)}; got {noise.shape}")
+                raise check.fail("noise", f"noise must have shape (runs, steps, 2) = {(runs, steps, 2)}; got {noise.shape}")
             by_step = noise.transpose(1, 2, 0)  # (steps, 2, runs)
             draws: Iterator[np.ndarray] = (by_step[i : i + chunk] for i in range(0, steps, chunk))
         else:
@@ -317,7 +335,7 @@ class LeastSquares(_Quadratic):
         The minibatches are exactly :meth:`batches` for the same ``runs`` and ``seed``.
         """
         if noise is not None:
-            raise ValueError("noise must be None for LeastSquares: its noise is the choice of minibatch")
+            raise check.fail("noise", "noise must be None for LeastSquares: its noise is the choice of minibatch")
         spe, b = self.steps_per_epoch, self.batch_size
         shuffles = self.shuffles(runs, seed)
         data = np.concatenate([self.X, self.y[:, None]], axis=1)  # (N, 3): one gather per epoch

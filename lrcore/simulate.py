@@ -101,15 +101,15 @@ def simulate_many(
     very long runs; divergence is still detected at the exact step.
     """
     if not isinstance(problem, (NoisyQuadratic, LeastSquares)):
-        raise ValueError(f"problem must be a NoisyQuadratic or LeastSquares; got {type(problem).__name__}")
+        raise check.fail("problem", f"problem must be a NoisyQuadratic or LeastSquares; got {type(problem).__name__}")
     if not isinstance(optimizer, Optimizer):
-        raise ValueError(f"optimizer must be one of lrcore.optim's optimizers; got {optimizer!r}")
+        raise check.fail("optimizer", f"optimizer must be one of lrcore.optim's optimizers; got {optimizer!r}")
     schedules = list(schedules)
     if not schedules:
-        raise ValueError("schedules must hold at least one schedule; got none")
+        raise check.fail("schedules", "schedules must hold at least one schedule; got none")
     for i, s in enumerate(schedules):
         if not isinstance(s, (Schedule, ReduceLROnPlateau)):
-            raise ValueError(f"schedules[{i}] must be an lrcore schedule; got {s!r}")
+            raise check.fail(f"schedules[{i}]", f"schedules[{i}] must be an lrcore schedule; got {s!r}")
     steps = check.integer("steps", steps, low=1)
     runs = check.integer("runs", runs, low=1)
     seed = check.integer("seed", seed, low=0)
@@ -123,7 +123,8 @@ def simulate_many(
         recorded = np.append(recorded, steps)
     n_sched = len(schedules)
     if n_sched * runs * len(recorded) > MAX_RECORDED_POINTS:
-        raise ValueError(
+        raise check.fail(
+            "record_every",
             f"record_every must be larger: {n_sched} schedule(s) × {runs} runs × {len(recorded)} recorded "
             f"steps exceeds {MAX_RECORDED_POINTS:,} positions"
         )
