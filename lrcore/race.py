@@ -1,54 +1,79 @@
-"""The decay race: a constant rate against a decayed one, on the same noise, with theory.
+"""The decay race: lanes of (schedule, optimizer) on the same problem and the same noise.
 
 This is the lab's central demonstration (the decay article's story): with a constant rate
 minibatch SGD keeps rattling around the minimum at its noise floor; a decayed rate
-settles into it. :class:`RaceConfig` holds every setting (its defaults are the
-dashboard's); :func:`run_race` returns everything a page draws.
+settles into it. A race has 1 to 6 :class:`Lane` s; lane k's run j sees exactly the same
+minibatch noise as lane 1's run j (common random numbers), so lanes differ only by their
+schedule and optimizer. :class:`RaceConfig` holds every setting (its defaults are the
+dashboard's: constant against exponential decay, SGD); :func:`run_race` returns what a
+page draws, with the exact theory beside every lane it covers.
 """
 
 from __future__ import annotations
 
-import json
 import math
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from lrcore import _checks as check
 from lrcore import registry, theory
-from lrcore.optim import OPTIMIZERS, SGD, Optimizer
-from lrcore.plateau import ReduceLROnPlateau
+from lrcore.optim import Optimizer, OptimizerSpec
 from lrcore.problems import NoisyQuadratic
-from lrcore.schedules import Schedule, constant
+from lrcore.registry import Spec
+from lrcore.schedules import ReduceLROnPlateau, Schedule, batch_size_scaled
 from lrcore.simulate import simulate_many
 
-__all__ = ["RaceConfig", "RaceResult", "run_race", "DEFAULT_DECAY", "MAX_POINTS"]
+__all__ = ["Lane", "RaceConfig", "LaneResult", "RaceResult", "RaceMarks", "run_race", "race_marks", "MAX_LANES"]
 
-DEFAULT_DECAY = "exponential"
-# Positions recorded per schedule (runs x recorded steps); longer races keep every k-th.
+MAX_LANES = 6
+# Positions recorded per lane (runs x recorded steps); longer races keep every k-th.
 MAX_POINTS = 2_000_000
+# Noise drawn once and shared by every optimizer's lanes, up to this many numbers (128 MB).
+SHARED_NOISE = 16_000_000
 _ROUND = [m * 10**e for e in range(12) for m in (1, 2, 5)]
 
 
-def _default_decay() -> str:
-    return registry.freeze(registry.default_spec(DEFAULT_DECAY, 1000, 0.1))
+@dataclass(frozen=True)
+class Lane:
+    """One competitor: a schedule (its rates follow the race's rate) and an optimizer."""
+
+    schedule: Spec
+    optimizer: OptimizerSpec = field(default_factory=OptimizerSpec)
+
+    def __post_init__(self):
+        if isinstance(self.schedule, str):
+            object.__setattr__(self, "schedule", registry.default(self.schedule))
+        elif not isinstance(self.schedule, Spec):
+            object.__setattr__(self, "schedule", Spec.from_dict(self.schedule))
+        if isinstance(self.optimizer, str):
+            object.__setattr__(self, "optimizer", OptimizerSpec(self.optimizer))
+
+    def label(self, with_optimizer: bool = False) -> str:
+        """The lane's name: its schedule's, and its optimizer's when lanes differ by it."""
+        return f"{self.schedule.label} · {self.optimizer.name}" if with_optimizer else self.schedule.label
+
+
+def duel(decay: str | Spec = "exponential", optimizer: str | OptimizerSpec = "SGD", steps: int = 1000, lr: float = 0.1):
+    """The classic two lanes: a constant rate against ``decay``, both with ``optimizer``."""
+    opt = OptimizerSpec(optimizer) if isinstance(optimizer, str) else optimizer
+    spec = registry.default(decay, steps, lr) if isinstance(decay, str) else decay
+    return (Lane(registry.default("constant", steps, lr), opt), Lane(spec, opt))
 
 
 @dataclass(frozen=True)
 class RaceConfig:
     """Every setting of one race. Frozen and hashable: it is the cache key and the link.
 
-    ``decay`` is a schedule spec as canonical JSON (:func:`lrcore.registry.freeze`); its
-    rate parameters follow ``lr`` (:func:`lrcore.registry.with_rate`): most schedules then
-    start at ``lr``, while one-cycle and cyclic peak at it and a warmup climbs to it.
-    ``optimizer_params`` is JSON of torch-named hyper-parameters for ``optimizer``.
+    Each lane's rate parameters follow ``lr`` (:meth:`lrcore.registry.Spec.with_rate`): most
+    schedules then start at ``lr``, while one-cycle and cyclic peak at it and a warmup
+    climbs to it. With ``scale_by_batch`` every lane uses the decay article's
+    ``k/√B · lr`` (k = 1) instead of ``lr`` itself.
     """
 
     lr: float = 0.1
-    decay: str = field(default_factory=_default_decay)
-    optimizer: str = "SGD"
-    optimizer_params: str = "{}"
+    lanes: tuple[Lane, ...] = field(default_factory=duel)
     condition_number: float = 10.0
     h_max: float = 10.0
     angle: float = 0.0
@@ -58,7 +83,27 @@ class RaceConfig:
     steps: int = 1000
     runs: int = 200
     seed: int = 0
-    steps_per_epoch: int = 10  # how often reduce-on-plateau looks at the loss
+    steps_per_epoch: int = 12  # the texts' 1,200 examples in batches of 100; reduce-on-plateau looks once per epoch
+    scale_by_batch: bool = False
+
+    def __post_init__(self):
+        lanes = tuple(self.lanes)
+        if not 1 <= len(lanes) <= MAX_LANES:
+            raise check.fail(
+                "lanes", f"lanes must hold 1 to {MAX_LANES} lanes; got {len(lanes)}", value=len(lanes), low=1, high=MAX_LANES
+            )
+        object.__setattr__(self, "lanes", tuple(lane if isinstance(lane, Lane) else Lane(*lane) for lane in lanes))
+
+    @classmethod
+    def duel(cls, decay: str | Spec = "exponential", optimizer: str | OptimizerSpec = "SGD", **settings: Any) -> "RaceConfig":
+        """Constant against ``decay`` with one optimizer; defaults scaled to ``steps``."""
+        steps = settings.get("steps", cls.steps)
+        return cls(lanes=duel(decay, optimizer, steps, settings.get("lr", cls.lr)), **settings)
+
+    @property
+    def effective_lr(self) -> float:
+        """The rate every lane starts from: ``lr``, or ``lr/√B`` under the k/√B rule."""
+        return batch_size_scaled(self.lr, self.batch_size) if self.scale_by_batch else self.lr
 
     def problem(self) -> NoisyQuadratic:
         return NoisyQuadratic.from_condition(
@@ -70,120 +115,222 @@ class RaceConfig:
             noise=self.noise,
         )
 
-    def make_optimizer(self) -> Optimizer:
-        check.one_of("optimizer", self.optimizer, tuple(OPTIMIZERS))
-        cls = OPTIMIZERS[self.optimizer]
-        try:
-            params = json.loads(self.optimizer_params)
-        except (TypeError, json.JSONDecodeError):
-            params = None
-        if not isinstance(params, dict):
-            raise ValueError(f"optimizer_params must be a JSON object; got {self.optimizer_params!r}")
-        names = [f.name for f in fields(cls)]
-        unknown = sorted(set(params) - set(names))
-        if unknown:
-            raise ValueError(
-                f"optimizer_params must name {cls.name}'s hyper-parameters ({', '.join(names)}); got {unknown[0]!r}"
-            )
-        if "betas" in params:
-            params["betas"] = tuple(params["betas"])
-        return cls(**params)
+    @property
+    def optimizers(self) -> tuple[OptimizerSpec, ...]:
+        """The lanes' optimizers, each once, in lane order."""
+        return tuple(dict.fromkeys(lane.optimizer for lane in self.lanes))
 
-    def decay_spec(self) -> dict[str, Any]:
-        return registry.with_rate(registry.thaw(self.decay), self.lr)
+    def lane_spec(self, k: int) -> Spec:
+        """Lane k's schedule as it is simulated: its rates set from :attr:`effective_lr`."""
+        return self.lanes[k].schedule.with_rate(self.effective_lr)
+
+
+@dataclass(frozen=True, eq=False)
+class LaneResult:
+    """One lane's runs and, where the theory covers it, its exact expectation."""
+
+    lane: Lane
+    label: str
+    optimizer: Optimizer
+    schedule: Schedule | ReduceLROnPlateau
+    steps: np.ndarray  # recorded update counts
+    lr: np.ndarray  # (n_steps,) rate per update; the per-run mean for a feedback schedule
+    w: np.ndarray  # (runs, recorded, 2)
+    loss: np.ndarray  # (runs, recorded), inf once a run diverged
+    diverged_at: np.ndarray  # (runs,), -1 if never
+    expected: theory.LossParts | None  # (n_steps + 1,) each; None without theory
+    bound: float | None  # the optimizer's stability bound
+    floor: float | None  # the noise floor of the lane's last rate: where it would settle if the rate stayed
+    ellipse: np.ndarray  # a constant lane's stationary 2-sigma cloud, (points, 2); else empty
+    problem: NoisyQuadratic
+
+    @property
+    def runs(self) -> int:
+        return self.loss.shape[0]
+
+    @property
+    def optimizer_name(self) -> str:
+        """The optimizer as students know it ("Momentum"; ``optimizer.name`` is torch's class, "SGD")."""
+        return self.lane.optimizer.name
+
+    @property
+    def has_theory(self) -> bool:
+        return self.expected is not None
+
+    @property
+    def constant(self) -> bool:
+        """Whether every update used the same rate."""
+        return bool(np.all(self.lr == self.lr[0]))
+
+    @property
+    def diverged(self) -> np.ndarray:
+        return self.diverged_at >= 0
+
+    @property
+    def diverged_share(self) -> float:
+        return float(self.diverged.mean())
+
+    @property
+    def first_divergence(self) -> int | None:
+        return int(self.diverged_at[self.diverged].min()) if self.diverged.any() else None
+
+    def mean_loss(self) -> np.ndarray:
+        """Monte Carlo mean over the runs still alive at each recorded step (NaN if none)."""
+        alive = np.isfinite(self.loss)
+        total = np.where(alive, self.loss, 0.0).sum(axis=0)
+        count = alive.sum(axis=0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(count > 0, total / count, np.nan)
+
+    def band(self, low: float = 0.1, high: float = 0.9) -> np.ndarray:
+        """Quantiles over runs, ``(2, recorded)``; diverged runs count as +inf (actual values, no interpolation)."""
+        return np.quantile(self.loss, [low, high], axis=0, method="inverted_cdf")
+
+    @property
+    def final_measured(self) -> float:
+        """Mean loss of the surviving runs at the last step (NaN if none survived)."""
+        return float(self.mean_loss()[-1])
+
+    @property
+    def final_band(self) -> tuple[float, float]:
+        low, high = self.band()[:, -1]
+        return float(low), float(high)
+
+    @property
+    def final_expected(self) -> float | None:
+        return float(self.expected.total[-1]) if self.expected is not None else None
+
+    @property
+    def final(self) -> float:
+        """The lane's final loss: exact where the theory covers it, else measured."""
+        return self.final_expected if self.expected is not None else self.final_measured
+
+    def final_parts(self) -> tuple[float, float]:
+        """``(distance, noise)`` of the final loss: exact, or measured from the surviving runs.
+
+        Measured, the distance is the loss at the runs' mean final position.
+        """
+        if self.expected is not None:
+            return float(self.expected.distance[-1]), float(self.expected.noise[-1])
+        alive = ~self.diverged
+        mean_w = self.w[alive, -1].mean(axis=0)
+        distance = float(self.problem.loss(mean_w) - self.problem.min_loss)
+        return distance, max(self.final_measured - distance, 0.0)
 
 
 @dataclass(frozen=True, eq=False)
 class RaceResult:
-    """What a race page draws. Index 0 is the constant rate, 1 the decayed schedule."""
-
     config: RaceConfig
     problem: NoisyQuadratic
-    optimizer: Optimizer
-    decay: Schedule | ReduceLROnPlateau  # the decayed schedule, as simulated
-    decay_label: str
-    steps: np.ndarray  # recorded update counts
-    lr: np.ndarray  # (2, n_steps) rate per update; the decayed row is a per-run mean for feedback schedules
-    w: np.ndarray  # (2, runs, recorded, 2)
-    loss: np.ndarray  # (2, runs, recorded)
-    diverged_at: np.ndarray  # (2, runs), -1 if never
-    expected: np.ndarray | None  # (2, n_steps + 1) exact E[loss], SGD family only
-    noise_floor: float | None  # constant rate's stationary E[loss]
-    stability_bound: float | None
-    optimal_lr: float
-    ellipse: np.ndarray  # constant rate's stationary 2-sigma ellipse, (points, 2)
+    lanes: tuple[LaneResult, ...]
 
-    def mean_loss(self) -> np.ndarray:
-        """Monte Carlo mean over the runs still alive at each step, ``(2, recorded)``."""
-        alive = np.isfinite(self.loss)
-        total = np.where(alive, self.loss, 0.0).sum(axis=1)
-        count = alive.sum(axis=1)
-        with np.errstate(invalid="ignore", divide="ignore"):  # every run diverged: NaN
-            return np.where(count > 0, total / count, np.nan)
+    @property
+    def with_optimizer(self) -> bool:
+        """Whether lanes differ by optimizer (then their names say which)."""
+        return len(self.config.optimizers) > 1
 
-    def band(self, low: float = 0.1, high: float = 0.9) -> np.ndarray:
-        """Quantiles over runs, ``(2, 2, recorded)``: how far single runs stray.
+    @property
+    def has_theory(self) -> bool:
+        return any(lane.has_theory for lane in self.lanes)
 
-        Diverged runs count as +inf (worse than any live run); the quantiles are actual
-        run values (no interpolation), so the upper edge becomes inf once more than
-        ``1 - high`` of the runs are gone.
-        """
-        return np.quantile(self.loss, [low, high], axis=1, method="inverted_cdf").transpose(1, 0, 2)
+    def __getitem__(self, k: int) -> LaneResult:
+        return self.lanes[k]
 
-    def final_loss(self, fraction: float = 0.1) -> np.ndarray:
-        """Mean loss over runs and the last ``fraction`` of steps (``inf`` if any diverged)."""
-        tail = self.steps >= (1 - fraction) * self.steps[-1]
-        return self.loss[:, :, tail].mean(axis=(1, 2))
+    def __len__(self) -> int:
+        return len(self.lanes)
+
+
+@dataclass(frozen=True)
+class RaceMarks:
+    """The theory's marks for one optimizer's rate slider (None where the theory is silent)."""
+
+    bound: float
+    fastest: theory.RateInterval
+    best: float  # the constant rate with the lowest exact E[loss] at the horizon
+
+
+def race_marks(problem: NoisyQuadratic, optimizer: Optimizer, steps: int) -> RaceMarks | None:
+    """Stability bound, fastest noise-free rates and best constant rate, or None without theory."""
+    if not theory.covers(problem, optimizer):
+        return None
+    return RaceMarks(
+        bound=theory.stability_bound(problem, optimizer),
+        fastest=theory.fastest_rates(problem, optimizer),
+        best=theory.best_constant_rate(problem, steps, optimizer),
+    )
+
+
+def _record_every(steps: int, runs: int) -> int:
+    """Every k-th step on long races, k a round number so round steps are kept."""
+    needed = math.ceil(steps * runs / MAX_POINTS)
+    return next(k for k in _ROUND if k >= needed)
 
 
 def run_race(config: RaceConfig) -> RaceResult:
-    """Simulate both schedules on common random numbers and attach the exact theory."""
+    """Simulate every lane on common random numbers and attach the exact theory."""
     problem = config.problem()
-    optimizer = config.make_optimizer()
     steps = check.integer("steps", config.steps, low=1)
     runs = check.integer("runs", config.runs, low=1)
-    const = constant(config.lr)
-    decay_spec = config.decay_spec()
-    decayed = registry.build(decay_spec)
-    # Record every k-th step on long races, k a round number so round steps are kept.
-    needed = math.ceil(steps * runs / MAX_POINTS)
-    record_every = next(k for k in _ROUND if k >= needed)
-    sims = simulate_many(
-        problem,
-        optimizer,
-        [const, decayed],
-        steps,
-        runs,
-        config.seed,
-        record_every=record_every,
-        steps_per_epoch=config.steps_per_epoch,
-    )
-    lr = np.stack([s.lr if s.lr.ndim == 1 else s.lr.mean(axis=0) for s in sims])
+    schedules = [config.lane_spec(k).build() for k in range(len(config.lanes))]
+    # One draw of the noise serves every optimizer's lanes; above the cap each group
+    # draws the same stream from the seed instead (the simulator's documented equality).
+    noise = None
+    if len(config.optimizers) > 1 and steps * runs * 2 <= SHARED_NOISE:
+        noise = np.random.default_rng(config.seed).standard_normal((steps, 2, runs)).transpose(2, 0, 1)
+    every = _record_every(steps, runs)
+    sims: dict[int, Any] = {}
+    optimizers = {spec: spec.build() for spec in config.optimizers}
+    for spec, optimizer in optimizers.items():
+        members = [k for k, lane in enumerate(config.lanes) if lane.optimizer == spec]
+        results = simulate_many(
+            problem, optimizer, [schedules[k] for k in members], steps, runs, config.seed, noise,
+            record_every=every, steps_per_epoch=config.steps_per_epoch,
+        )  # fmt: skip
+        sims.update(zip(members, results))
 
-    linear = isinstance(optimizer, SGD)
-    expected = None
-    if linear:
-        rows = [theory.expected_loss(problem, optimizer, const, steps)]
-        if not isinstance(decayed, ReduceLROnPlateau):
-            rows.append(theory.expected_loss(problem, optimizer, decayed, steps))
-        else:  # feedback: no closed form; keep the row shape with NaN
-            rows.append(np.full(steps + 1, np.nan))
-        expected = np.stack(rows)
-    entry = registry.SCHEDULES[decay_spec["name"]]
-    return RaceResult(
-        config=config,
-        problem=problem,
-        optimizer=optimizer,
-        decay=decayed,
-        decay_label=entry.label,
-        steps=sims[0].steps,
-        lr=lr,
-        w=np.stack([s.w for s in sims]),
-        loss=np.stack([s.loss for s in sims]),
-        diverged_at=np.stack([s.diverged_at for s in sims]),
-        expected=expected,
-        noise_floor=theory.noise_floor(problem, config.lr, optimizer) if linear else None,
-        stability_bound=theory.stability_bound(problem, optimizer) if linear else None,
-        optimal_lr=theory.optimal_constant_lr(problem),
-        ellipse=theory.stationary_ellipse(problem, config.lr, optimizer) if linear else np.empty((0, 2)),
-    )
+    with_optimizer = len(optimizers) > 1
+    lanes = []
+    for k, lane in enumerate(config.lanes):
+        sim, optimizer, schedule = sims[k], optimizers[lane.optimizer], schedules[k]
+        lr = sim.lr if sim.lr.ndim == 1 else sim.lr.mean(axis=0)
+        exact = theory.covers(problem, optimizer)
+        expected = None
+        if exact and isinstance(schedule, Schedule):
+            expected = theory.expected_loss_parts(problem, optimizer, schedule, steps)
+        last_rate = float(lr[-1])
+        constant = bool(np.all(lr == lr[0]))
+        floor = theory.noise_floor(problem, last_rate, optimizer) if exact and last_rate > 0 else None
+        lanes.append(
+            LaneResult(
+                lane=lane,
+                label=lane.label(with_optimizer),
+                optimizer=optimizer,
+                schedule=schedule,
+                steps=sim.steps,
+                lr=lr,
+                w=sim.w,
+                loss=sim.loss,
+                diverged_at=sim.diverged_at,
+                expected=expected,
+                bound=theory.stability_bound(problem, optimizer) if exact else None,
+                floor=floor,
+                ellipse=theory.stationary_ellipse(problem, last_rate, optimizer) if exact and constant and last_rate > 0 else np.empty((0, 2)),
+                problem=problem,
+            )
+        )
+    return RaceResult(config=config, problem=problem, lanes=tuple(lanes))
+
+
+FEEDBACK_RUNS = 50
+
+
+def feedback_rates(spec: Spec, horizon: int) -> np.ndarray:
+    """A feedback schedule's rate when it drives SGD on the race's default problem.
+
+    Reduce-on-plateau has no curve of its own: it depends on the loss it sees. Here it
+    is fed the loss of the default noisy quadratic once per epoch (``RaceConfig``'s
+    ``steps_per_epoch``), per run; the curve is the mean rate over ``FEEDBACK_RUNS`` runs.
+    """
+    lr = float(spec.build().lr)
+    lanes = (Lane(spec, OptimizerSpec()),)
+    return run_race(RaceConfig(lr=lr, lanes=lanes, steps=horizon, runs=FEEDBACK_RUNS)).lanes[0].lr
