@@ -1,13 +1,12 @@
 """The decay race: a constant learning rate against a decayed one, on the same noise."""
 
-import json
+from dataclasses import replace
 
 import streamlit as st
 
 from lrcore import registry, theory
-from lrcore.race import DEFAULT_DECAY, RaceConfig
-from lrcore.schedules import batch_size_scaled
-from ui import compute, controls, figures, narrative, state
+from lrcore.race import RaceConfig, duel
+from ui import compute, controls, figures, state, text, words
 from ui.state import Field
 
 LR_RANGE = (0.001, 0.5)
@@ -17,10 +16,11 @@ STEPS = [100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000, 100000]
 RUNS = [10, 20, 50, 100, 200, 500, 1000]
 # No toolbar: it is rebuilt on every redraw; drag still zooms, a double click resets.
 CHART_CONFIG = {"displayModeBar": False, "doubleClick": "reset"}
+DEFAULT_DECAY = "exponential"
 defaults = RaceConfig()
 
 st.title("The decay race")
-intro = st.empty()  # written once the optimizer is known
+intro = st.empty()  # written once the lanes are known
 link = state.Link("race")
 
 # ---------------------------------------------------------------- controls (sidebar)
@@ -41,23 +41,18 @@ epoch = schedule_box.number_input(
     1000,
     step=1,
     key=link.field(Field("epoch", defaults.steps_per_epoch, state.integer(1, 1000))),
-    help="One epoch, in updates: used by per-epoch schedules and by reduce-on-plateau (which checks the loss once per epoch).",
+    help="One epoch, in updates (the texts' 1,200 examples in batches of 100 make 12): used by per-epoch "
+    "schedules and by reduce-on-plateau, which checks the loss once per epoch.",
 )
 lr_key = link.field(Field("lr", defaults.lr, state.number(*LR_RANGE)))
 with schedule_box.expander("Schedule parameters", expanded=True):
-    st.caption("Its rates follow the learning-rate slider: both runs start from the same rate.")
+    st.caption("Its rates follow the learning-rate slider: both lanes start from the same rate.")
     decay_spec = controls.schedule_editor(
-        link,
-        "d",
-        decay_name,
-        horizon=steps,
-        rate=st.session_state[lr_key],
-        hide_rates=True,
-        fixed={"steps_per_epoch": int(epoch), "mode": "min"},  # the race watches its loss: lower is better
+        link, "d", decay_name, horizon=steps, rate=st.session_state[lr_key], hide_rates=True, fixed={"steps_per_epoch": int(epoch)}
     )
 
 optimizer_box.header("Optimizer")
-opt_name, opt_params = controls.optimizer_picker(link, container=optimizer_box)
+optimizer = controls.optimizer_picker(link, container=optimizer_box)
 
 side = problem_box
 side.header("Problem")
@@ -83,109 +78,107 @@ scale = side.toggle(
     help="The decay article's rule a = k/√(mini_batch_size) · a0: bigger batches get smaller rates.",
 )
 
+# Everything but the rate: the slider's marks depend on these alone.
+settings = RaceConfig(
+    lanes=duel("constant", optimizer, int(steps)) if decay_spec is None else duel(registry.Spec.from_dict(decay_spec), optimizer, int(steps)),
+    condition_number=float(kappa),
+    angle=float(angle),
+    sigma=float(sigma),
+    batch_size=int(batch),
+    noise=noise,
+    steps=int(steps),
+    runs=int(runs),
+    seed=int(seed),
+    steps_per_epoch=int(epoch),
+    scale_by_batch=bool(scale),
+)
+marks = compute.race_marks(settings)
+lanes = settings.lanes
+intro.markdown(
+    f"Minibatch **{optimizer.name}** on a noisy 2-D bowl: **{lanes[0].label()}** against **{lanes[1].label()}**, "
+    "every run of each on the same minibatch noise."
+)
+
+
 # ---------------------------------------------------------------- the race itself
 # A fragment: moving the learning rate (the control a teacher moves most) reruns and
 # redraws only this part; the sidebar above is neither rerun nor redrawn.
-# The slider's marks depend only on the bowl and the optimizer, not on the rate.
-marks_config = RaceConfig(optimizer=opt_name, optimizer_params=opt_params, condition_number=float(kappa))
-problem = marks_config.problem()
-optimal = theory.optimal_constant_lr(problem)
-sgd_family = opt_name == "SGD"  # the theory's marks apply to SGD, momentum and Nesterov
-opt_label = st.session_state["opt"]
-intro.markdown(
-    f"Minibatch **{opt_label}** on a noisy bowl. The :orange[**constant rate**] keeps rattling around the minimum; "
-    "the :blue[**decayed rate**] settles into it."
-)
-bound = theory.stability_bound(problem, marks_config.make_optimizer()) if sgd_family else None
-
-
 @st.fragment
 def race() -> None:
     slider_col, button_col = st.columns([4.2, 1], vertical_alignment="bottom")
+    scale_factor = settings.lr / settings.effective_lr if settings.scale_by_batch else 1.0  # slider value per rate
+    best = None if marks is None else round(marks.best * scale_factor, 4)
+    usable = best is not None and LR_RANGE[0] <= best <= LR_RANGE[1]
     button_col.button(
-        f"Best rate {optimal:.3g}",
-        key="use_optimal",
+        f"Best rate {marks.best:.2g}" if marks is not None else "Best rate",
+        key="use_best",
         on_click=link.set,
-        args=(lr_key, round(optimal, 3)),
-        help="2/(h_min + h_max): the fastest constant rate for SGD when there is no noise"
-        + ("" if sgd_family else " (the theory behind it is SGD's, so it is off for adaptive optimizers)"),
+        args=(lr_key, best),
+        help=(marks_help() if marks is not None else "No exact theory for this optimizer, so no best rate to compute."),
         width="stretch",
-        disabled=not sgd_family,
+        disabled=not usable,
     )
     lr = slider_col.slider("learning rate lr₀", *LR_RANGE, step=0.001, format="%.3f", key=lr_key)
+    config = replace(settings, lr=float(lr))
     with slider_col:  # under the slider, on the same scale: its marks are the theory
-        st.markdown(figures.rate_ruler(lr, optimal if sgd_family else None, bound, LR_RANGE[1]), unsafe_allow_html=True)
+        st.markdown(figures.rate_ruler(config.effective_lr, marks, LR_RANGE[1], scale_factor), unsafe_allow_html=True)
     link.write_url()
 
     if decay_spec is None:
         st.error("The decay schedule has an invalid parameter (see the sidebar); fix it to run the race.", icon="⚠️")
         return
-    effective_lr = batch_size_scaled(lr, batch) if scale else lr
-    config = RaceConfig(
-        lr=effective_lr,
-        decay=registry.freeze(decay_spec),
-        optimizer=opt_name,
-        optimizer_params=opt_params,
-        condition_number=float(kappa),
-        angle=float(angle),
-        sigma=float(sigma),
-        batch_size=int(batch),
-        noise=noise,
-        steps=int(steps),
-        runs=int(runs),
-        seed=int(seed),
-        steps_per_epoch=int(epoch),
-    )
     try:
         view = compute.race_view(config)
     except ValueError as err:  # a setting lrcore refuses: say which, never a traceback
-        st.error(str(err), icon="⚠️")
+        st.error(text.plain(str(err)), icon="⚠️")
         return
 
-    if scale:
-        st.caption(f"k/√B scaling: lr = {lr:.3g}/√{batch} = **{effective_lr:.3g}** for both runs.")
-    st.markdown(narrative.headline(view))
+    st.markdown(words.headline(list(view.claims), view.labels))
     plane, curves = st.columns([1, 1.15])
     with plane:
         st.plotly_chart(figures.race_plane(view), key="plane", theme=None, config=CHART_CONFIG)
         st.caption(
-            "Top: the whole run; bottom: a close-up of the minimum. Dots: runs of each kind at the same step, on the "
+            "Top: the whole run; bottom: a close-up of the minimum. Dots: runs of each lane at the same step, on the "
             "same minibatch noise; the big marker and its tail: one run. Press ▶ Play to watch from the start, or drag "
             "the step slider."
-            + (" The dashed ellipse is where the theory says the constant rate keeps rattling (2 standard deviations)." if view.has_theory else "")
+            + (" A dashed ellipse is where the theory says a constant rate keeps rattling (2 standard deviations)." if any(len(l.ellipse) for l in view.lanes) else "")
         )
     with curves:
         st.plotly_chart(figures.race_curves(view), key="curves", theme=None, config=CHART_CONFIG)
         st.caption(
-            "Top: loss on a log scale, the mean of all runs (thick) with the band that holds 80% of them"
+            "Top: loss on a log scale, the mean of the runs (thick) with the band that holds 80% of them"
             + (", and the exact expected loss (dotted)" if view.has_theory else "")
             + ". Bottom: the rate each update used."
         )
     with st.container(border=True):
-        for line in narrative.race_story(view):
+        for line in words.race_story(list(view.claims), view.labels, view.config.steps):
             st.markdown(line)
-    formulas(view, config)
+    formulas(view)
 
 
-def formulas(view, config) -> None:
+def marks_help() -> str:
+    opt = optimizer.build()
+    return theory.best_constant_rate.formula(opt).sentence
+
+
+def formulas(view) -> None:
     with st.expander("The formulas behind the race", expanded=False):
-        st.markdown("**The decayed schedule** (its starting rate is the slider's):")
-        st.latex(view.decay_latex)
+        for lane in view.lanes[1:]:
+            st.markdown(f"**{lane.label}** (its starting rate is the slider's):")
+            st.latex(lane.latex)
+        opt = optimizer.build()
+        if not theory.covers(view.config.problem(), opt):
+            return
+        h = view.h
         st.markdown(
-            "**The noisy quadratic.** Loss ½(w−w*)ᵀH(w−w*) with curvatures h = "
-            f"({view.h[0]:.3g}, {view.h[1]:.3g}); each minibatch gradient is the true gradient plus noise of "
-            "covariance C/B. Along each curvature direction SGD's expected squared distance follows"
+            f"**The noisy quadratic.** Loss ½(w−w*)ᵀH(w−w*) with curvatures h = ({h[0]:.3g}, {h[1]:.3g}); each "
+            "minibatch gradient is the true gradient plus noise of covariance C/B, with c_i its variance along "
+            f"direction i. Exact for {optimizer.name}:"
         )
-        st.latex(r"E[x^2_{t+1}] = (1-\eta_t h)^2\,E[x^2_t] + \eta_t^2\,c/B")
-        st.markdown("so a constant rate settles where the two terms balance, the **noise floor**:")
-        st.latex(r"E[\text{loss}] \to \sum_i \frac{\eta\, c_i}{2B\,(2-\eta h_i)}")
-        st.markdown("A rate with |1 − ηh| > 1 makes every step larger than the last: the **stability bound** is")
-        st.latex(r"\eta < \frac{2}{h_{\max}}\quad\text{(SGD)},\qquad \eta^\ast = \frac{2}{h_{\min}+h_{\max}}\ \text{converges fastest without noise.}")
-        st.caption(
-            f"Optimizer: {view.optimizer_label}. "
-            + ("The exact curves cover SGD, momentum and Nesterov; adaptive optimizers are simulated only." if view.has_theory else "No closed-form theory for adaptive optimizers: the curves are simulations.")
-        )
-        st.code(json.dumps(registry.thaw(config.decay), indent=1), language="json")
+        for fn in (theory.expected_loss, theory.noise_floor, theory.stability_bound, theory.fastest_rates, theory.best_constant_rate):
+            formula = fn.formula(opt)
+            st.latex(formula.latex)
+            st.caption(formula.sentence)
 
 
 race()

@@ -3,10 +3,10 @@
 import pandas as pd
 import streamlit as st
 
-from lrcore import schedules
-from ui import compute, figures, narrative, state, theme
+from lrcore import global_step, schedules
+from lrcore.global_step import StepConfig
+from ui import compute, figures, state, text, theme, words
 from ui.state import Field
-from ui.views import StepConfig
 
 BATCHES = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000]
 d = StepConfig()
@@ -28,7 +28,7 @@ with left:
     try:
         spe = schedules.steps_per_epoch(n, batch, drop_last)
     except ValueError as err:
-        c2.error(str(err), icon="⚠️")
+        c2.error(text.plain(str(err)), icon="⚠️")
         spe = None
     if spe is not None:
         formula = f"⌊{n} / {batch}⌋" if drop_last else f"⌈{n} / {batch}⌉"
@@ -77,19 +77,19 @@ config = StepConfig(
     runs=int(sim_runs),
 )
 try:
-    view = compute.step_experiment(config)
+    view = compute.step_view(config)
 except ValueError as err:
-    st.error(str(err), icon="⚠️")
+    st.error(text.plain(str(err)), icon="⚠️")
     st.stop()
+result = view.result
 
-for line in narrative.step_story(view):
+for line in words.step_story(result):
     st.markdown(line)
 
 table_col, sim_col = st.columns([1, 1.2])
 with table_col:
     st.subheader("The printed table")
-    decayed = schedules.exponential(lr0, decay_steps, decay_rate, staircase)
-    st.latex(r"\text{decayed\_learning\_rate} = " + decayed.rhs(r"\text{global\_step}"))
+    st.latex(r"\text{decayed\_learning\_rate} = " + view.formula)
     st.code(
         "for epoch in range(epochs):\n"
         f"    # minibatches of {batch}\n"
@@ -102,7 +102,7 @@ with table_col:
         + ("        # global_step.assign_add(1)   <- forgotten!\n" if forget else "        global_step.assign_add(1)\n"),
         language="python",
     )
-    table = pd.DataFrame(view.table)
+    table = pd.DataFrame(result.table)
     st.dataframe(
         table,
         hide_index=True,
@@ -120,17 +120,17 @@ with sim_col:
     st.markdown(
         f"SGD on a {n}-example least-squares problem, minibatches of {batch} shuffled every epoch, for "
         f"{sim_epochs} epochs. The rate starts at {sim_lr:g} and should halve every {sim_decay} epochs "
-        f"(`decay_steps = {view.sim_decay_steps}` steps)."
+        f"(`decay_steps = {result.sim_decay_steps}` steps)."
     )
     curves = [
-        ("global_step incremented", view.sim_epochs, view.sim_excess[0], theme.DECAYED, "solid"),
-        ("global_step stuck at 0", view.sim_epochs, view.sim_excess[1], theme.CONSTANT, "dash"),
+        ("global_step incremented", result.sim_epochs, result.sim_excess[0], theme.DECAYED, "solid"),
+        ("global_step stuck at 0", result.sim_epochs, result.sim_excess[1], theme.CONSTANT, "dash"),
     ]
     st.plotly_chart(figures.loss_by_epoch(curves), key="sim", theme=None, config={"displaylogo": False})
     st.caption("Excess loss: the full-data loss minus the best possible (least-squares) loss, averaged over runs.")
     rate_curves = [
-        ("global_step incremented", view.sim_epochs[:-1], view.sim_rate[0]),
-        ("global_step stuck at 0", view.sim_epochs[:-1], view.sim_rate[1]),
+        ("global_step incremented", result.sim_epochs[:-1], result.sim_rate[0]),
+        ("global_step stuck at 0", result.sim_epochs[:-1], result.sim_rate[1]),
     ]
     st.plotly_chart(
         figures.schedule_curves(rate_curves, x_title="epoch", log_y=True, height=260, colours=[theme.DECAYED, theme.CONSTANT]),
@@ -146,33 +146,33 @@ stairs = [
 ]
 st.plotly_chart(
     figures.schedule_curves(
-        stairs, x_title="epoch", height=360, from_zero=False, vlines=[(view.decay_in_epochs * k, f"{k} × decay_steps") for k in (1, 2)]
+        stairs, x_title="epoch", height=360, from_zero=False, vlines=[(result.decay_in_epochs * k, f"{k} × decay_steps") for k in (1, 2)]
     ),
     key="stairs",
     config={"displaylogo": False},
 )
 st.caption(
-    f"x axis in epochs: decay_steps = {decay_steps:,} steps = {view.decay_in_epochs:,.1f} epochs of {spe} steps. "
+    f"x axis in epochs: decay_steps = {decay_steps:,} steps = {result.decay_in_epochs:,.1f} epochs of {spe} steps. "
     "The staircase holds each rate for a whole decay period, then drops by decay_rate at once."
 )
 
 with st.expander("The answer's Keras example, in numbers"):
-    keras_epochs, keras_batch = 100, 100
-    keras_spe = schedules.steps_per_epoch(n, keras_batch)
-    keras_steps = keras_epochs * keras_spe
+    keras = global_step.keras_example(n)
     st.code(
         "lr_schedule = tf.keras.optimizers.schedules.ExponentialDecay(\n"
-        "    0.01, decay_steps=100000, decay_rate=0.96, staircase=True)\n"
+        f"    0.01, decay_steps={keras.decay_steps}, decay_rate=0.96, staircase=True)\n"
         "model = tf.keras.Sequential([tf.keras.Input(shape=(5,)),\n"
         "    tf.keras.layers.Dense(6, activation='relu'), tf.keras.layers.Dense(2, activation='softmax')])\n"
         "model.compile(optimizer=tf.keras.optimizers.SGD(learning_rate=lr_schedule), ...)\n"
-        f"model.fit(x, y, batch_size={keras_batch}, epochs={keras_epochs})",
+        f"model.fit(x, y, batch_size={keras.batch_size}, epochs={keras.epochs})",
         language="python",
     )
     st.markdown(
-        f"Keras counts `optimizer.iterations`, one per batch: on {n:,} examples that is {keras_spe} steps "
-        f"per epoch and **{keras_steps:,} steps** in 100 epochs. With `decay_steps=100000` and `staircase=True` the rate "
-        f"first drops at step 100,000, epoch {100000 // keras_spe + 1:,}: "
-        "in this training it never decays. `tf.keras.callbacks.LearningRateScheduler` is the other way: it calls your "
-        "function once per epoch (see *Per epoch* and *Your own formula* in the gallery)."
+        f"Keras counts `optimizer.iterations`, one per batch: on {keras.n_examples:,} examples that is "
+        f"{keras.steps_per_epoch} steps per epoch and **{keras.total_steps:,} steps** in {keras.epochs} epochs. With "
+        f"`decay_steps={keras.decay_steps}` and `staircase=True` the rate first drops at step {keras.decay_steps:,}, "
+        f"epoch {keras.first_drop_epoch:,}: "
+        + ("in this training it never decays. " if keras.drops == 0 else f"in this training it drops {keras.drops} times. ")
+        + "`tf.keras.callbacks.LearningRateScheduler` is the other way: it calls your function once per epoch (see "
+        "*Per epoch* and *Your own formula* in the gallery)."
     )

@@ -1,8 +1,7 @@
 """The pages' computations, cached. Each is a thin wrapper around lrcore (via ui.views).
 
-Arguments are frozen configs or canonical JSON specs, so they hash cheaply and equal
-settings hit the cache; results are small plot-ready arrays, so copying them out of
-the cache costs little.
+Arguments are frozen configs or specs, so they hash cheaply and equal settings hit the
+cache; results are small plot-ready arrays, so copying them out of the cache costs little.
 """
 
 from __future__ import annotations
@@ -10,14 +9,27 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from lrcore import registry
-from lrcore.race import RaceConfig
+from dataclasses import replace
+
+from lrcore import global_step, race, registry
+from lrcore.race import RaceConfig, RaceMarks
 from ui import views
 
 
-@st.cache_data(max_entries=64, show_spinner="Racing the two schedules…")
+@st.cache_data(max_entries=64, show_spinner="Racing the lanes…")
 def race_view(config: RaceConfig) -> views.RaceView:
     return views.compute_race_view(config)
+
+
+def race_marks(config: RaceConfig) -> RaceMarks | None:
+    """The rate slider's marks, for the race's one optimizer: they depend on everything but the rate."""
+    return _marks(replace(config, lr=RaceConfig.lr))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _marks(config: RaceConfig) -> RaceMarks | None:
+    optimizers = config.optimizers
+    return race.race_marks(config.problem(), optimizers[0].build(), config.steps) if len(optimizers) == 1 else None
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
@@ -28,12 +40,12 @@ def schedule_rates(spec_json: str, horizon: int) -> np.ndarray:
 
 @st.cache_data(max_entries=32, show_spinner="Simulating the feedback loop…")
 def plateau_rates(spec_json: str, horizon: int) -> np.ndarray:
-    return views.plateau_rates(registry.thaw(spec_json), horizon)
+    return race.feedback_rates(registry.Spec.from_json(spec_json), horizon)
 
 
 @st.cache_data(max_entries=32, show_spinner="Training on the finite dataset…")
-def step_experiment(config: views.StepConfig) -> views.StepView:
-    return views.step_experiment(config)
+def step_view(config: global_step.StepConfig) -> views.StepView:
+    return views.step_view(config)
 
 
 @st.cache_data(max_entries=64, show_spinner="Asking PyTorch…")

@@ -7,13 +7,13 @@ parameters); nothing here computes science.
 
 from __future__ import annotations
 
-import json
 import math
 from typing import Any
 
 import streamlit as st
 
-from lrcore import registry
+from lrcore import optim, registry
+from lrcore.optim import OptimizerSpec
 from lrcore.registry import Param
 from ui import state
 from ui.state import Field, Link
@@ -235,29 +235,23 @@ def schedule_picker(link: Link, key: str, default: str, *, exclude=(), label="Sc
 
 # --------------------------------------------------------------------------- optimizers
 
-OPTIMIZERS = {
-    # label: (lrcore.optim class name, fixed hyper-parameters)
-    "SGD": ("SGD", {}),
-    "SGD + momentum": ("SGD", {}),
-    "Nesterov": ("SGD", {"nesterov": True}),
-    "Adagrad": ("Adagrad", {}),
-    "RMSprop": ("RMSprop", {}),
-    "Adam": ("Adam", {}),
-    "AdamW": ("AdamW", {}),
-}
+MOMENTUM = ("momentum", "nesterov")  # the presets with a momentum to set
 
 
-def optimizer_picker(link: Link, container=None) -> tuple[str, str]:
-    """The optimizer and its hyper-parameters as JSON (torch names), for a RaceConfig."""
+def optimizer_picker(link: Link, container=None) -> OptimizerSpec:
+    """The optimizer (a preset token in the link, e.g. ``opt=Adam``) and its momentum."""
     box = container or st
-    labels = list(OPTIMIZERS)
-    link.field(Field("opt", "SGD", state.choice(labels)))
-    label = box.selectbox("Optimizer", labels, key="opt", help="The strategies note's adaptive optimizers; hyper-parameters are torch's defaults.")
-    name, fixed = OPTIMIZERS[label]
-    params = dict(fixed)
-    if label in ("SGD + momentum", "Nesterov"):
-        link.field(Field("momentum", 0.9, state.number(0.0, 0.99)))
-        params["momentum"] = box.slider("`momentum`", 0.0, 0.99, step=0.01, key="momentum")
-        if params["momentum"] == 0 and label == "Nesterov":
-            params["momentum"] = 0.01  # torch: Nesterov needs some momentum
-    return name, json.dumps(params, sort_keys=True)
+    tokens = [p.token for p in optim.PRESETS.values()]
+    link.field(Field("opt", "SGD", state.choice(tokens, ignore_case=True)))
+    token = box.selectbox(
+        "Optimizer",
+        tokens,
+        key="opt",
+        format_func=lambda t: optim.preset(t).name,
+        help="The strategies note's optimizers, with PyTorch's default hyper-parameters.",
+    )
+    params = {}
+    if token in MOMENTUM:
+        link.field(Field("momentum", 0.9, state.number(0.01, 0.99)))
+        params["momentum"] = box.slider("`momentum`", 0.01, 0.99, step=0.01, key="momentum")
+    return OptimizerSpec(token, tuple(params.items()))

@@ -16,7 +16,8 @@ import numpy as np
 import plotly.graph_objects as go
 
 from ui import theme
-from ui.views import RaceView
+from lrcore.race import RaceMarks
+from ui.views import LaneView, RaceView
 
 
 class PrebuiltFigure(go.Figure):
@@ -84,30 +85,26 @@ def _positive(y: np.ndarray) -> np.ndarray:
 # --------------------------------------------------------------------------- the race: the plane
 
 
-def _runs_label(view: RaceView, k: int, names: tuple[str, str]) -> str:
+def _runs_label(lane: LaneView) -> str:
     """A divergence label that says how many runs it is about."""
-    share, step = view.diverged_share[k], int(view.diverged_first[k])
-    who = f"all {names[k]} runs" if share == 1 else f"{share:.0%} of {names[k]} runs"
-    return f"{who} diverged (first at step {step})"
+    who = f"all {lane.label} runs" if lane.diverged_share == 1 else f"{lane.diverged_share:.0%} of {lane.label} runs"
+    return f"{who} diverged (first at step {lane.diverged_first})"
 
 
-def _has_floor(view: RaceView) -> bool:
-    """A noise floor worth drawing: finite and not (numerically) zero, as it is without noise."""
-    return view.floor is not None and np.isfinite(view.floor) and view.floor > 1e-12 * float(view.mean[:, 0].max())
+def _has_floor(lane: LaneView) -> bool:
+    """A noise floor worth drawing: a constant lane's, finite and not (numerically) zero."""
+    return lane.constant and lane.floor is not None and np.isfinite(lane.floor) and lane.floor > 1e-12 * float(np.nanmax(lane.mean))
 
 
 def race_plane(view: RaceView) -> PrebuiltFigure:
-    """The loss surface with both optimisers' runs, animated in the browser.
+    """The loss surface with every lane's runs, animated in the browser.
 
     Top: the whole run, from the start down the valley. Bottom: a close-up of the minimum
-    framed on the constant rate's rattling, where the lesson is. Play, pause and the
-    scrubber are Plotly frames with ``redraw: false``: nothing asks the server.
+    framed on the rattling of a constant rate (the same whatever the lanes), where the
+    lesson is. Play, pause and the scrubber are Plotly frames with ``redraw: false``:
+    nothing asks the server.
     """
-    colours = (theme.CONSTANT, theme.DECAYED)
-    names = ("constant rate", view.decay_label.lower())
-    symbols = ("circle", "diamond")
     centre = view.minimum
-    shown = view.clouds.shape[2]
     data: list[dict] = []
     for axes, rings in ((("x", "y"), view.contours), (("x2", "y2"), view.zoom_contours)):
         data.append(_trace(_wire(rings[:, 0]), _wire(rings[:, 1]), axes, line=dict(color="#b4b4b4", width=1.2)))
@@ -117,54 +114,56 @@ def race_plane(view: RaceView) -> PrebuiltFigure:
                 mode="markers", marker=dict(symbol="star", size=20, color="#222", line=dict(color="white", width=1)),
             )
         )  # fmt: skip
-        if len(view.ellipse) and _has_floor(view):
-            ellipse = _trace(
-                _wire(view.ellipse[:, 0]), _wire(view.ellipse[:, 1]), axes,
-                line=dict(color=theme.CONSTANT, width=2.5, dash="dash"), legendrank=3,
-            )  # fmt: skip
-            if axes[0] == "x2":
-                ellipse.update(name="where the constant rate rattles (2σ)", showlegend=True)
-            data.append(ellipse)
+        for lane in view.lanes:
+            if len(lane.ellipse) and _has_floor(lane):
+                ellipse = _trace(
+                    _wire(lane.ellipse[:, 0]), _wire(lane.ellipse[:, 1]), axes,
+                    line=dict(color=lane.colour, width=2.5, dash="dash"), legendrank=20,
+                )  # fmt: skip
+                if axes[0] == "x2":
+                    ellipse.update(name=f"where {lane.label} rattles (2σ)", showlegend=True)
+                data.append(ellipse)
     static = len(data)
+    n = len(view.lanes)
 
     def moving(f: int) -> list[dict]:
         traces = []
         for axes in (("x", "y"), ("x2", "y2")):
-            for k in range(2):
-                cloud = view.clouds[f, k]
+            for lane in view.lanes:
+                cloud = lane.clouds[f]
                 traces.append(dict(type="scatter", x=_wire(cloud[:, 0]), y=_wire(cloud[:, 1]), xaxis=axes[0], yaxis=axes[1]))
-        for k in range(2):
-            trail = view.trails[f, k]
+        for lane in view.lanes:
+            trail = lane.trail[f]
             traces.append(dict(type="scatter", x=_wire(trail[:, 0]), y=_wire(trail[:, 1])))
             traces.append(dict(type="scatter", x=_wire(trail[-1:, 0]), y=_wire(trail[-1:, 1])))
         return traces
 
-    # The figure opens on the last frame, where the lesson is: the constant rate's cloud
-    # still spread over its ellipse, the decayed one gathered at the minimum.
+    # The figure opens on the last frame, where the lesson is: a constant rate's cloud
+    # still spread over its ellipse, a decayed one gathered at the minimum.
     last = len(view.frame_steps) - 1
     first = moving(last)
     styles = []
     for row in (1, 2):
-        for k in range(2):
+        for k, lane in enumerate(view.lanes):
             styles.append(
                 dict(
                     mode="markers",
-                    marker=dict(color=colours[k], size=8 if row == 1 else 10, opacity=0.55, symbol=symbols[k]),
-                    name=f"{names[k]} ({shown} of {view.runs} runs)",
-                    legendgroup=names[k],
+                    marker=dict(color=lane.colour, size=8 if row == 1 else 10, opacity=0.55, symbol=lane.symbol),
+                    name=f"{lane.label} ({lane.clouds.shape[1]} of {view.runs} runs)",
+                    legendgroup=f"lane{k}",
                     legendrank=k + 1,
                     showlegend=row == 1,
                     hoverinfo="skip",
                 )
             )
-    for k in range(2):
-        styles.append(dict(mode="lines", line=dict(color=colours[k], width=3), showlegend=False, hoverinfo="skip"))
-        # The constant run's head is drawn larger, so at the start (both runs at the same
-        # point) the blue diamond sits on the orange circle and both show.
+    for k, lane in enumerate(view.lanes):
+        styles.append(dict(mode="lines", line=dict(color=lane.colour, width=3, dash=lane.dash), showlegend=False, hoverinfo="skip"))
+        # Earlier lanes' heads are drawn larger, so at the start (every run at the same
+        # point) each lane's marker still shows around the next one's.
         styles.append(
             dict(
                 mode="markers",
-                marker=dict(color=colours[k], size=20 if k == 0 else 13, line=dict(color="white", width=2), symbol=symbols[k]),
+                marker=dict(color=lane.colour, size=20 - 7 * k / max(n - 1, 1), line=dict(color="white", width=2), symbol=lane.symbol),
                 showlegend=False,
                 hoverinfo="skip",
             )
@@ -173,10 +172,7 @@ def race_plane(view: RaceView) -> PrebuiltFigure:
         trace.update(style)
     data.extend(first)
     moving_ids = list(range(static, static + len(first)))
-    frames = [
-        dict(name=str(int(step)), data=moving(f), traces=moving_ids)
-        for f, step in enumerate(view.frame_steps)
-    ]
+    frames = [dict(name=str(int(step)), data=moving(f), traces=moving_ids) for f, step in enumerate(view.frame_steps)]
 
     annotations = [
         dict(text="the whole run", xref="x domain", yref="y domain", x=0.01, y=0.99, showarrow=False, xanchor="left", yanchor="top", font=theme.LABEL),
@@ -186,15 +182,15 @@ def race_plane(view: RaceView) -> PrebuiltFigure:
             font=theme.LABEL, bgcolor="rgba(255,255,255,0.85)",
         ),
     ]  # fmt: skip
-    for k in range(2):
-        if view.diverged_first[k] >= 0:
-            annotations.append(
-                dict(
-                    text=f"<b>{_runs_label(view, k, names)}</b>",
-                    xref="x domain", yref="y domain", x=0.5, y=0.82 - 0.26 * k,
-                    showarrow=False, font=dict(color=colours[k], size=16), bgcolor="rgba(255,255,255,0.9)",
-                )
-            )  # fmt: skip
+    gone = [lane for lane in view.lanes if lane.diverged_first >= 0]
+    for i, lane in enumerate(gone):
+        annotations.append(
+            dict(
+                text=f"<b>{_runs_label(lane)}</b>",
+                xref="x domain", yref="y domain", x=0.5, y=0.82 - 0.16 * i,
+                showarrow=False, font=dict(color=lane.colour, size=16), bgcolor="rgba(255,255,255,0.9)",
+            )
+        )  # fmt: skip
     # Play and Pause in a row of their own, under the step scrubber.
     play = dict(
         type="buttons",
@@ -244,7 +240,7 @@ def race_plane(view: RaceView) -> PrebuiltFigure:
     # costs the browser more than everything else in this figure together.
     layout = theme.base_layout(
         height=660,
-        margin=dict(l=55, r=10, t=50, b=175),
+        margin=dict(l=55, r=10, t=50 + 22 * max(0, (n + 1) // 2 - 1), b=175),
         xaxis=theme.axis(range=[centre[0] - ex, centre[0] + ex], constrain="range", anchor="y"),
         yaxis=theme.axis("w₂", 4, range=[centre[1] - ey, centre[1] + ey], scaleanchor="x", constrain="range", domain=[0.62, 1.0], anchor="x"),
         xaxis2=theme.axis("w₁", 2, range=[centre[0] - zx, centre[0] + zx], constrain="range", anchor="y2"),
@@ -262,93 +258,106 @@ def race_plane(view: RaceView) -> PrebuiltFigure:
 
 def race_curves(view: RaceView) -> PrebuiltFigure:
     """Loss (top) and learning rate (bottom) against the step, sharing the x axis."""
-    colours = (theme.CONSTANT, theme.DECAYED)
-    names = ("constant rate", view.decay_label.lower())
     data: list[dict] = []
-    x = _wire(view.loss_steps)
-    start_loss = float(view.mean[:, 0].max())
-    for k in range(2):
+    start_loss = max(float(np.nanmax(lane.mean)) for lane in view.lanes)
+    theory_named = False
+    for k, lane in enumerate(view.lanes):
+        x = _wire(lane.loss_steps)
         # The band between two invisible edges; an infinite upper edge (runs gone to
         # infinity) is drawn off the top of the chart.
-        high = np.where(np.isposinf(view.band[k, 1]), 1e30, view.band[k, 1])
+        high = np.where(np.isposinf(lane.band[1]), 1e30, lane.band[1])
         data.append(_trace(x, _wire(_positive(high)), line=dict(width=0)))
-        data.append(_trace(x, _wire(_positive(view.band[k, 0])), line=dict(width=0), fill="tonexty", fillcolor=_rgba(colours[k], 0.16)))
-        some_gone = view.diverged_share[k] > 0
+        data.append(_trace(x, _wire(_positive(lane.band[0])), line=dict(width=0), fill="tonexty", fillcolor=_rgba(lane.colour, 0.16)))
         data.append(
             _trace(
                 x,
-                _wire(_positive(view.mean[k])),
-                line=dict(color=colours[k], width=3.5),
-                name=names[k] + (" (mean of surviving runs)" if some_gone else ""),
+                _wire(_positive(lane.mean)),
+                line=dict(color=lane.colour, width=3.5, dash=lane.dash),
+                name=lane.label + (" (mean of surviving runs)" if lane.diverged_share > 0 else ""),
                 legendrank=k + 1,
-                hovertemplate="step %{x}<br>mean loss %{y:.3g}<extra>" + names[k] + "</extra>",
+                hovertemplate="step %{x}<br>mean loss %{y:.3g}<extra>" + lane.label + "</extra>",
             )
         )
-        if view.expected is not None and np.isfinite(view.expected[k]).any():
-            theory = _trace(
-                _wire(view.theory_steps),
-                _wire(_positive(view.expected[k])),
+        if lane.expected is not None and np.isfinite(lane.expected).any():
+            exact = _trace(
+                _wire(lane.theory_steps),
+                _wire(_positive(lane.expected)),
                 line=dict(color="#222", width=1.8, dash="dot"),
                 legendgroup="theory",
-                legendrank=3,
-                hovertemplate="step %{x}<br>expected %{y:.3g}<extra>theory</extra>",
+                legendrank=20,
+                hovertemplate="step %{x}<br>expected %{y:.3g}<extra>exact, " + lane.label + "</extra>",
             )
-            if k == 0:
-                theory.update(name="exact expected loss", showlegend=True)
-            data.append(theory)
-    lr_x = _wire(view.lr_steps)
+            if not theory_named:
+                exact.update(name="exact expected loss", showlegend=True)
+                theory_named = True
+            data.append(exact)
     shapes, annotations = [], []
-    if view.bound is not None:
+    bounds = sorted({lane.bound for lane in view.lanes if lane.bound is not None})
+    for b in bounds:
         # Danger first, so the rate lines are drawn over it.
-        shapes.append(_hline(view.bound, "y2", theme.DANGER, "dash", 2))
-        shapes.append(dict(type="rect", xref="x domain", yref="y2", x0=0, x1=1, y0=view.bound, y1=view.bound * 1000, fillcolor=theme.DANGER_FILL, line=dict(width=0), layer="below"))
-        data.append(_legend_line(f"stability bound {view.bound:.3g}: runs diverge above it", theme.DANGER, "dash", rank=4))
-        for k in range(2):
-            above = np.where(view.lr[k] > view.bound, view.lr[k], np.nan)
-            if np.isfinite(above).any():
-                danger = _trace(lr_x, _wire(above), ("x", "y2"), line=dict(color=theme.DANGER, width=9), opacity=0.25, name="dangerous: rate above the bound", legendrank=6)
-                danger["showlegend"] = k == int(np.argmax(view.above_bound))
-                data.append(danger)
-    for k in range(2):
+        shapes.append(_hline(b, "y2", theme.DANGER, "dash", 2))
+        shapes.append(dict(type="rect", xref="x domain", yref="y2", x0=0, x1=1, y0=b, y1=b * 1000, fillcolor=theme.DANGER_FILL, line=dict(width=0), layer="below"))
+    if len(bounds) == 1:
+        data.append(_legend_line(f"stability bound {bounds[0]:.3g}: runs diverge above it", theme.DANGER, "dash", rank=30))
+    danger_named = False
+    for lane in view.lanes:
+        if lane.above_bound:
+            above = np.where(lane.lr >= lane.bound, lane.lr, np.nan)
+            danger = _trace(_wire(lane.lr_steps), _wire(above), ("x", "y2"), line=dict(color=theme.DANGER, width=9), opacity=0.25, name="dangerous: rate above the bound", legendrank=31)
+            danger["showlegend"] = not danger_named
+            danger_named = True
+            data.append(danger)
+    for lane in view.lanes:
         data.append(
             _trace(
-                lr_x,
-                _wire(_positive(view.lr[k])),
+                _wire(lane.lr_steps),
+                _wire(_positive(lane.lr)),
                 ("x", "y2"),
-                line=dict(color=colours[k], width=3.5, dash="solid" if k == 0 else "dash"),
-                hovertemplate="step %{x}<br>rate %{y:.3g}<extra>" + names[k] + "</extra>",
+                line=dict(color=lane.colour, width=3.5, dash=lane.dash),
+                hovertemplate="step %{x}<br>rate %{y:.3g}<extra>" + lane.label + "</extra>",
             )
         )
-    if _has_floor(view):
-        shapes.append(_hline(view.floor, "y", theme.CONSTANT, "dash", 2.5))
-        annotations.append(_label(f"noise floor ≈ {view.floor:.3g}", view.floor, "y", theme.CONSTANT, "above"))
-    if view.optimal is not None:
-        shapes.append(_hline(view.optimal, "y2", theme.OPTIMAL, "dot", 2.5))
-        data.append(_legend_line(f"best constant rate without noise {view.optimal:.3g}", theme.OPTIMAL, "dot", rank=5))
-    for k in range(2):
-        step = int(view.diverged_first[k])
-        if step >= 0:
-            shapes.append(dict(type="line", xref="x", yref="paper", x0=step, x1=step, y0=0, y1=1, line=dict(color=colours[k], width=2, dash="dot")))
-            annotations.append(
-                dict(
-                    text=_runs_label(view, k, names), x=step, xref="x", y=1.0 - 0.06 * k, yref="paper", showarrow=False,
-                    xanchor="left", font=dict(color=colours[k], size=15), bgcolor="rgba(255,255,255,0.85)",
-                )
-            )  # fmt: skip
-    lr_values = view.lr[np.isfinite(view.lr) & (view.lr > 0)]
+    for lane in view.lanes:
+        if _has_floor(lane):
+            shapes.append(_hline(lane.floor, "y", lane.colour, "dash", 2.5))
+            annotations.append(_label(f"noise floor of {lane.label} ≈ {lane.floor:.3g}", lane.floor, "y", lane.colour, "above"))
+    marks = view.marks
+    if marks is not None:
+        fast = marks.fastest
+        if fast.single:
+            shapes.append(_hline(fast.low, "y2", theme.OPTIMAL, "dot", 2.5))
+            data.append(_legend_line(f"fastest rate without noise {fast.low:.3g}", theme.OPTIMAL, "dot", rank=32))
+        else:
+            shapes.append(dict(type="rect", xref="x domain", yref="y2", x0=0, x1=1, y0=fast.low, y1=fast.high, fillcolor=_rgba(theme.OPTIMAL, 0.10), line=dict(width=0), layer="below"))
+            data.append(_legend_line(f"fastest rates without noise {fast.low:.2g}–{fast.high:.2g}", theme.OPTIMAL, "solid", rank=32))
+    for i, lane in enumerate(l for l in view.lanes if l.diverged_first >= 0):
+        step = lane.diverged_first
+        shapes.append(dict(type="line", xref="x", yref="paper", x0=step, x1=step, y0=0, y1=1, line=dict(color=lane.colour, width=2, dash="dot")))
+        annotations.append(
+            dict(
+                text=_runs_label(lane), x=step, xref="x", y=1.0 - 0.06 * i, yref="paper", showarrow=False,
+                xanchor="left", font=dict(color=lane.colour, size=15), bgcolor="rgba(255,255,255,0.85)",
+            )
+        )  # fmt: skip
+    rates = np.concatenate([lane.lr for lane in view.lanes])
+    lr_values = rates[np.isfinite(rates) & (rates > 0)]
     lr_lo = float(lr_values.min()) if lr_values.size else 1e-4
-    lr_hi = max(float(lr_values.max()) if lr_values.size else 1.0, view.bound or 0, view.optimal or 0)
+    marks_hi = [marks.fastest.high] if marks is not None else []
+    lr_hi = max([float(lr_values.max()) if lr_values.size else 1.0] + bounds + marks_hi)
+    if marks is not None:
+        lr_lo = min(lr_lo, marks.fastest.low)
     # Loss axis: from the lowest value drawn (but not below 1e-12 of the start, where
     # float round-off is all that is left) to a little above the start. A diverging run
     # (or the expectation of one) leaves the chart upwards; the labels say what happened.
-    drawn = [view.mean, view.band[:, 0]] + ([view.expected] if view.expected is not None else [])
+    drawn = [lane.mean for lane in view.lanes] + [lane.band[0] for lane in view.lanes]
+    drawn += [lane.expected for lane in view.lanes if lane.expected is not None]
     positive = np.concatenate([np.ravel(a) for a in drawn])
     positive = positive[np.isfinite(positive) & (positive > 0)]
     loss_lo = max(float(positive.min()) if positive.size else start_loss / 100, 1e-12 * start_loss)
     loss_range = [np.log10(loss_lo) - 0.2, np.log10(max(start_loss, loss_lo)) + 0.6]
     layout = theme.base_layout(
         height=640,
-        margin=dict(l=80, r=15, t=90, b=55),
+        margin=dict(l=80, r=15, t=90 + 22 * max(0, (len(view.lanes) + 1) // 2 - 1), b=55),
         xaxis=theme.axis("step (update)", 6, anchor="y2"),
         yaxis=theme.axis("loss", type="log", domain=[0.45, 1.0], exponentformat="power", range=loss_range),
         yaxis2=theme.axis(
@@ -394,41 +403,56 @@ def _label(text: str, y: float, yref: str, colour: str, side: str, x: float = 0.
     )
 
 
-def rate_ruler(lr: float, optimal: float | None, bound: float | None, high: float) -> str:
+def rate_ruler(lr: float, marks: RaceMarks | None, high: float, scale: float = 1.0) -> str:
     """The learning-rate slider's marks, as HTML to sit under the slider on its scale.
 
-    The stable rates, the unstable zone beyond the bound and the best constant rate, with
-    the current rate on them. ``optimal`` and ``bound`` are None where the theory does
-    not apply (adaptive optimizers). HTML rather than a chart: it is the slider's
-    decoration and costs the browser nothing to redraw.
+    The runs' rate ``lr`` (◆), the unstable zone beyond the stability bound, the fastest
+    noise-free rate (▲, or a band where momentum has an interval of them) and the best
+    constant rate for this race (●). Marks are rates the runs use; with the k/√B rule on,
+    the slider's value is ``scale`` times the runs' rate, so each mark is placed where the
+    slider gives that rate. ``marks`` is None where the theory does not apply. HTML rather
+    than a chart: it is the slider's decoration and costs the browser nothing to redraw.
     """
 
     def at(x: float) -> str:
-        return f"{100 * min(max(x / high, 0.0), 1.0):.2f}%"
+        return f"{100 * min(max(x * scale / high, 0.0), 1.0):.2f}%"
 
-    parts = ['<div style="position:relative;height:66px;margin:0 10px 6px 10px;font-size:14px;color:#444">']
+    parts = ['<div style="position:relative;height:70px;margin:0 10px 6px 10px;font-size:14px;color:#444">']
     parts.append('<div style="position:absolute;left:0;right:0;top:25px;height:2px;background:#c8c8c8"></div>')
-    if bound is not None:
+    if marks is not None:
+        bound, fast = marks.bound, marks.fastest
         parts.append(
             f'<div style="position:absolute;left:{at(bound)};right:0;top:12px;height:28px;background:rgba(0,0,0,0.12);'
             'display:flex;align-items:center;justify-content:center">diverges</div>'
             f'<div style="position:absolute;left:{at(bound)};top:6px;height:40px;border-left:3px solid {theme.DANGER}"></div>'
             f'<div style="position:absolute;left:{at(bound)};top:-14px;padding-left:4px;white-space:nowrap">stability bound {bound:.3g}</div>'
         )
-    if optimal is not None:
+        if fast.single:
+            parts.append(
+                f'<div style="position:absolute;left:{at(fast.low)};top:14px;transform:translateX(-50%);color:{theme.OPTIMAL};'
+                'font-size:20px;line-height:20px">▲</div>'
+                f'<div style="position:absolute;left:{at(fast.low)};top:-14px;transform:translateX(-100%);padding-right:6px;'
+                f'color:{theme.OPTIMAL};white-space:nowrap">fastest without noise {fast.low:.3g}</div>'
+            )
+        else:
+            parts.append(
+                f'<div style="position:absolute;left:{at(fast.low)};width:calc({at(fast.high)} - {at(fast.low)});top:20px;'
+                f'height:12px;background:{theme.OPTIMAL};opacity:0.35"></div>'
+                f'<div style="position:absolute;left:{at(fast.low)};top:-14px;color:{theme.OPTIMAL};white-space:nowrap">'
+                f'fastest without noise: {fast.low:.2g} to {fast.high:.2g}</div>'
+            )
         parts.append(
-            f'<div style="position:absolute;left:{at(optimal)};top:14px;transform:translateX(-50%);color:{theme.OPTIMAL};'
-            f'font-size:20px;line-height:20px">▲</div>'
-            f'<div style="position:absolute;left:{at(optimal)};top:36px;transform:translateX(-100%);padding-right:4px;'
-            f'color:{theme.OPTIMAL};white-space:nowrap">best {optimal:.3g}</div>'
+            f'<div style="position:absolute;left:{at(marks.best)};top:15px;transform:translateX(-50%);color:{theme.OPTIMAL};'
+            'font-size:18px;line-height:18px">●</div>'
+            f'<div style="position:absolute;left:{at(marks.best)};top:34px;padding-left:2px;color:{theme.OPTIMAL};'
+            f'white-space:nowrap">best for this race {marks.best:.2g}</div>'
         )
     parts.append(
-        f'<div style="position:absolute;left:{at(lr)};top:13px;transform:translateX(-50%);color:{theme.CONSTANT};'
+        f'<div style="position:absolute;left:{at(lr)};top:13px;transform:translateX(-50%);color:{theme.lane_colour(0)};'
         f'font-size:24px;line-height:24px" title="learning rate {lr:.3g}">◆</div>'
     )
-    ticks = np.linspace(0, high, 6)
-    for x in ticks:
-        parts.append(f'<div style="position:absolute;left:{at(x)};top:48px;transform:translateX(-50%);font-size:14px;color:#555">{x:g}</div>')
+    for x in np.linspace(0, high, 6):
+        parts.append(f'<div style="position:absolute;left:{100 * x / high:.2f}%;top:52px;transform:translateX(-50%);font-size:14px;color:#555">{x:g}</div>')
     parts.append("</div>")
     return "".join(parts)
 

@@ -100,13 +100,15 @@ def optional_number(low: float | None = None, high: float | None = None, whole: 
     return parse
 
 
-def choice(options: Sequence[Any]) -> Callable[[str], Any]:
+def choice(options: Sequence[Any], ignore_case: bool = False) -> Callable[[str], Any]:
     by_text = {_dump(o): o for o in options}
+    folded = {text.lower(): o for text, o in by_text.items()} if ignore_case else by_text
 
     def parse(raw: str):
-        if raw not in by_text:
+        key = raw.lower() if ignore_case else raw
+        if key not in folded:
             raise ValueError("must be one of " + ", ".join(by_text))
-        return by_text[raw]
+        return folded[key]
 
     return parse
 

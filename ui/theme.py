@@ -14,6 +14,23 @@ DANGER_FILL = "rgba(0, 0, 0, 0.08)"
 SERIES = ["#0072B2", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#999999", "#D55E00"]
 DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot", "solid", "dash"]
 
+# Lanes of the race, in order: Okabe-Ito colours (colour-blind safe), each with its own
+# dash and marker so lanes also differ in greyscale. Lane 0 is the constant rate by default.
+LANE_COLOURS = ["#D55E00", "#0072B2", "#009E73", "#CC79A7", "#E69F00", "#000000"]
+LANE_DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
+LANE_SYMBOLS = ["circle", "diamond", "square", "triangle-up", "cross", "x"]
+# Streamlit Markdown's nearest named colour for each lane's name in the story.
+LANE_MARKDOWN = ["red", "blue", "green", "violet", "orange", "gray"]
+
+
+def lane_colour(k: int) -> str:
+    return LANE_COLOURS[k % len(LANE_COLOURS)]
+
+
+def lane_markdown_colour(k: int) -> str:
+    return LANE_MARKDOWN[k % len(LANE_MARKDOWN)]
+
+
 FONT = dict(family="Source Sans Pro, Arial, sans-serif", size=16, color="#222222")
 
 

@@ -1,0 +1,220 @@
+"""Sentences from facts: one template per claim kind, numbers filled in from the claim.
+
+The science (:mod:`lrcore.story`) says what is true; this module only says it. Nothing
+here computes: every number in a sentence is a field of the claim it renders, so the
+sweep in ``tests/test_story.py`` that checks the claims checks the sentences too.
+Text is Streamlit Markdown; lane names are coloured as their lane is drawn.
+"""
+
+from __future__ import annotations
+
+import math
+
+from lrcore import story
+from lrcore.global_step import StepResult
+from ui import theme
+
+Claim = story.Claim
+
+
+def number(x: float) -> str:
+    """A number as the page shows it: 3 significant digits, 2 below 0.01."""
+    if x is None or not math.isfinite(x):
+        return "∞" if x == math.inf else "—"
+    return f"{x:.2g}" if abs(x) < 0.01 else f"{x:.3g}"
+
+
+def share(x: float) -> str:
+    """A share of runs: "18%", never "0%" or "100%" for a part."""
+    pct = 100 * x
+    if 0 < pct < 1:
+        return "<1%"
+    if 99 < pct < 100:
+        return ">99%"
+    return f"{pct:.0f}%"
+
+
+def ratio(x: float) -> str:
+    return "∞" if not math.isfinite(x) else f"{x:,.0f}" if x >= 10 else f"{x:.1f}"
+
+
+class Namer:
+    """Lane names for sentences: bold, in the lane's colour; capitalised at a sentence start."""
+
+    def __init__(self, labels: list[str]):
+        self.labels = list(labels)
+
+    def __call__(self, k: int, start: bool = False) -> str:
+        text = self.labels[k]
+        text = text[0].upper() + text[1:] if start else text
+        return f":{theme.lane_markdown_colour(k)}[**{text}**]"
+
+
+def sentence(claim: Claim, name: Namer, steps: int) -> str | None:
+    """The sentence for one claim (None for claims that are said elsewhere on the page).
+
+    ``steps`` is the race's length, the one number a sentence uses that no claim holds.
+    """
+    if isinstance(claim, story.NoTheory):
+        names = " and ".join(claim.optimizers)
+        verb = "divides" if len(claim.optimizers) == 1 else "divide"
+        return (
+            f"{names} {verb} each step by a running size of the gradients, so the update is not linear in the "
+            f"noise and has no exact theory here: every number below is measured from the {claim.runs} runs."
+        )
+    if isinstance(claim, story.Feedback):
+        return (
+            f"{name(claim.lane, True)} reacts to the noisy loss itself, so its expected loss has no closed form: its "
+            "curve is measured from the runs."
+        )
+    if isinstance(claim, story.Scaled):
+        return (
+            f"The k/√B rule (k = 1) sets every lane's rate: lr = {number(claim.lr0)}/√{claim.batch_size} = "
+            f"**{number(claim.lr)}**."
+        )
+    if isinstance(claim, story.Diverged):
+        who = f"**All** of {name(claim.lane)}'s runs" if claim.share == 1 else f"**{share(claim.share)}** of {name(claim.lane)}'s runs"
+        text = f"{who} diverged, the first at step {claim.first_step}"
+        if claim.bound is not None and claim.max_rate >= claim.bound:
+            text += (
+                f": its rate reached {number(claim.max_rate)}, above the stability bound {number(claim.bound)}, "
+                "where each step overshoots the steep direction by more than it corrects"
+            )
+        if claim.share < 1:
+            text += "; the curves average the runs that survived"
+        return text + "."
+    if isinstance(claim, story.AtFloor):
+        if claim.reached:
+            return (
+                f"{name(claim.lane, True)} ({number(claim.rate)}) is stuck at its **noise floor**, loss ≈ "
+                f"**{number(claim.floor)}**: each minibatch's noise kicks the runs away as fast as the gradient pulls "
+                "them back."
+            )
+        return (
+            f"{name(claim.lane, True)} ({number(claim.rate)}) is still on its way down: after {steps:,} steps its "
+            f"expected loss is {number(claim.final)}, above its noise floor {number(claim.floor)}. A small rate takes "
+            "long to arrive."
+        )
+    if isinstance(claim, story.NoFloor):
+        return (
+            f"Without gradient noise (σ = 0) {name(claim.lane)} has no noise floor: it converges all the way, to "
+            f"an expected loss of {number(claim.final)}, and decay has nothing to fix."
+        )
+    if isinstance(claim, story.Measured):
+        return (
+            f"{name(claim.lane, True)} ends at loss ≈ **{number(claim.final)}** (80% of its runs between "
+            f"{number(claim.low)} and {number(claim.high)})."
+        )
+    if isinstance(claim, story.RisesFirst):
+        return (
+            f"{name(claim.lane, True)} starts low, at {number(claim.start)}, and climbs to {number(claim.peak)} by "
+            f"step {claim.peak_step:,}."
+        )
+    if isinstance(claim, story.AboveBound):
+        tail = "" if claim.diverged else ", briefly enough that every run survived"
+        return (
+            f"{name(claim.lane, True)}'s rate is above the stability bound {number(claim.bound)} for "
+            f"{claim.steps:,} step{'s' if claim.steps != 1 else ''} (from step {claim.first_step:,}){tail}."
+        )
+    if isinstance(claim, story.Final):
+        return None  # in the headline
+    if isinstance(claim, story.Lower):
+        basis = "expected loss" if claim.exact else "mean loss of the runs"
+        rates = (
+            f" By the end its rate is {number(claim.lower_last_rate)}, against {number(claim.higher_last_rate)}."
+            if not math.isclose(claim.lower_last_rate, claim.higher_last_rate, rel_tol=0.01)
+            else ""
+        )
+        return (
+            f"{name(claim.lower, True)} ends **{ratio(claim.ratio)}× lower** than {name(claim.higher)} "
+            f"({basis} {number(claim.lower_final)} against {number(claim.higher_final)}).{rates}"
+        )
+    if isinstance(claim, story.Similar):
+        return (
+            f"{name(claim.first, True)} and {name(claim.second)} end at about the same loss "
+            f"({number(claim.first_final)} and {number(claim.second_final)})."
+        )
+    if isinstance(claim, story.Cause):
+        if claim.part == "distance":
+            return (
+                f"{share(claim.share)} of {name(claim.lane)}'s final loss is the distance still to travel: its steps "
+                f"were too small to get there in {steps:,} steps."
+            )
+        return (
+            f"{share(claim.share)} of {name(claim.lane)}'s final loss is noise: its steps are still large enough "
+            "for each minibatch to throw the runs around."
+        )
+    raise TypeError(f"no sentence for {claim!r}")
+
+
+def race_story(claims: list[Claim], labels: list[str], steps: int) -> list[str]:
+    """The story under the race: one sentence per claim, in the claims' order."""
+    name = Namer(labels)
+    # Say what a lane's remaining loss is made of only where it explains a loss: for
+    # lanes that end higher than another, and for a lone lane.
+    losers = {c.higher for c in claims if isinstance(c, story.Lower)}
+    explain = set(range(len(labels))) if len(labels) == 1 else losers
+    chosen = [c for c in claims if not isinstance(c, story.Cause) or c.lane in explain]
+    return [s for s in (sentence(c, name, steps) for c in chosen) if s]
+
+
+def headline(claims: list[Claim], labels: list[str]) -> str:
+    """One line above the figures: how each lane ended, in numbers."""
+    name = Namer(labels)
+    parts = []
+    for k in range(len(labels)):
+        mine = [c for c in claims if getattr(c, "lane", None) == k]
+        diverged = next((c for c in mine if isinstance(c, story.Diverged)), None)
+        floor = next((c for c in mine if isinstance(c, story.AtFloor) and c.reached), None)
+        lower = next((c for c in claims if isinstance(c, story.Lower) and c.lower == k), None)
+        final = next((c for c in mine if isinstance(c, story.Final)), None)
+        if diverged is not None and diverged.share == 1:
+            outcome = f"all runs diverged (first at step {diverged.first_step})"
+        elif floor is not None:
+            outcome = f"stuck at its noise floor, loss ≈ **{number(floor.floor)}**"
+        elif final is not None:
+            outcome = f"loss ≈ **{number(final.value)}**"
+            if diverged is not None:
+                outcome = f"{share(diverged.share)} of runs diverged (first at step {diverged.first_step}), the rest end at {outcome}"
+        else:
+            outcome = "no finite loss to report"
+        if lower is not None and len(labels) == 2:
+            outcome += f", **{ratio(lower.ratio)}× lower**"
+        parts.append(f"{name(k, True)}: {outcome}")
+    return " · ".join(parts)
+
+
+# --------------------------------------------------------------------------- what is a step?
+
+
+def step_story(result: StepResult) -> list[str]:
+    """What the step page shows, in sentences, from the experiment's numbers."""
+    cfg = result.config
+    spe = result.steps_per_epoch
+    partial = "" if cfg.drop_last or result.last_batch == cfg.batch_size else f" (the last one holds only {result.last_batch})"
+    drop = " The last, incomplete batch is dropped." if cfg.drop_last and cfg.n_examples % cfg.batch_size else ""
+    lines = [
+        f"A **step** is one update of the weights: one minibatch forward, backward and applied. "
+        f"{cfg.n_examples:,} examples in batches of {cfg.batch_size} make **{spe} steps per epoch**{partial}.{drop}",
+        f"`decay_steps = {cfg.decay_steps:,}` counts steps, not epochs: here that is "
+        f"**{result.decay_in_epochs:,.1f} epochs** before the rate has been multiplied by {cfg.decay_rate:g} once.",
+    ]
+    if cfg.forget:
+        lines.append(
+            "With `global_step` never incremented, `exponential_decay` sees step 0 every time: the rate stays at "
+            f"{cfg.initial_learning_rate:g}, and the decay does nothing at all."
+        )
+    r = result.stuck_ratio
+    if math.isfinite(r) and r >= story.SIMILAR:
+        lines.append(
+            f"On the right, the same training with `global_step` stuck ends **{ratio(r)}× further** from the best "
+            "possible loss than with it counting: a schedule only works if its counter moves."
+        )
+    elif math.isfinite(r) and r <= 1 / story.SIMILAR:
+        lines.append(
+            f"On the right, the training with `global_step` stuck ends {ratio(1 / r)}× *closer* to the best possible "
+            "loss: with these settings the counting decay shrinks the rate before the runs arrive."
+        )
+    elif math.isfinite(r):
+        lines.append("On the right, both trainings end at about the same loss: with these settings the decay barely matters.")
+    return lines
