@@ -468,13 +468,15 @@ def _argmin_rate(objective: Callable[[np.ndarray], np.ndarray], high: float) -> 
     A log-spaced grid finds the basin; two finer grids around the best point refine it
     to about 1e-7 relative, all vectorised (a few thousand evaluations in all).
     """
-    grid = high * np.logspace(-6, 0, 1201)[:-1]
+    grid = high * np.logspace(-6, 0, 1201)  # the end itself too, so refining can reach up to it
     values = objective(grid)
+    values[-1] = np.inf  # the bound itself is excluded
     for _ in range(3):
         i = int(np.nanargmin(values))
         lo, hi = grid[max(i - 1, 0)], grid[min(i + 1, len(grid) - 1)]
         grid = np.linspace(lo, hi, 401)
         values = objective(grid)
+        values[grid >= high] = np.inf
     return float(grid[int(np.nanargmin(values))])
 
 

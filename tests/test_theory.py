@@ -131,15 +131,14 @@ def test_stationary_ellipse_holds_the_expected_share_of_the_cloud():
 
 
 def test_the_decay_articles_story_holds_under_the_dashboard_defaults():
-    config = RaceConfig()
-    race = run_race(config)
+    constant, decayed = run_race(RaceConfig()).lanes
     # Constant rate: the loss plateaus at the noise floor (theory and Monte Carlo).
-    assert race.expected[0, -1] == pytest.approx(race.noise_floor, rel=1e-6)
-    assert race.final_loss()[0] == pytest.approx(race.noise_floor, rel=0.1)
+    assert constant.final_expected == pytest.approx(constant.floor, rel=1e-6)
+    assert constant.loss[:, -100:].mean() == pytest.approx(constant.floor, rel=0.1)
     # Decay: the final expected loss falls well below the floor.
-    assert race.noise_floor / race.expected[1, -1] > 20
-    assert race.noise_floor / race.final_loss()[1] > 20
-    assert (race.diverged_at == -1).all()
+    assert constant.floor / decayed.final_expected > 20
+    assert constant.floor / decayed.loss[:, -100:].mean() > 20
+    assert not constant.diverged.any() and not decayed.diverged.any()
 
 
 @pytest.mark.parametrize(
@@ -155,3 +154,77 @@ def test_the_decay_articles_story_holds_under_the_dashboard_defaults():
 def test_theory_refuses_what_it_does_not_cover_by_name(call, name):
     with pytest.raises(ValueError, match=f"^{name} must"):
         call()
+
+
+# --------------------------------------------------------------------------- per-optimizer theory
+
+MOMENTA = [optim.SGD(momentum=0.9), optim.SGD(momentum=0.5, dampening=0.3), optim.SGD(momentum=0.9, nesterov=True)]
+
+
+@pytest.mark.parametrize("opt", [optim.SGD(momentum=0.9), optim.SGD(momentum=0.6, dampening=0.25)], ids=repr)
+@pytest.mark.parametrize("lr", [0.01, 0.1, 0.3])
+def test_heavy_ball_noise_floor_is_its_closed_form(opt, lr):
+    p = NoisyQuadratic(h=(0.5, 10.0), angle=20, sigma=1.3, batch_size=4)
+    mu, e = opt.momentum, (1 - opt.dampening) * lr
+    c, h = p.noise_variances / p.batch_size, p.eigenvalues
+    closed = np.sum(e * (1 + mu) * c / (2 * (1 - mu) * (2 * (1 + mu) - e * h)))
+    assert theory.noise_floor(p, lr, opt) == pytest.approx(closed, rel=1e-12)
+
+
+def test_heavy_ball_has_an_interval_of_fastest_rates_with_radius_root_mu():
+    opt = optim.SGD(momentum=0.9)
+    fast = theory.fastest_rates(P, opt)
+    assert not fast.single and fast.radius == pytest.approx(np.sqrt(0.9))
+    inside = np.linspace(fast.low, fast.high, 50)
+    np.testing.assert_allclose(theory._radius(P, opt, inside), np.sqrt(0.9), rtol=1e-9)
+    outside = np.array([0.9 * fast.low, 1.02 * fast.high])
+    assert np.all(theory._radius(P, opt, outside) > np.sqrt(0.9) + 1e-6)
+
+
+@pytest.mark.parametrize("opt", [optim.SGD(), optim.SGD(momentum=0.9, nesterov=True), optim.SGD(momentum=0.3)], ids=repr)
+def test_a_single_fastest_rate_beats_every_other_rate(opt):
+    p = NoisyQuadratic(h=(0.05, 10.0))  # long enough that momentum 0.3 has no interval
+    fast = theory.fastest_rates(p, opt)
+    assert fast.single
+    grid = np.linspace(1e-4, theory.stability_bound(p, opt) * 0.999, 20001)
+    assert theory._radius(p, opt, grid).min() >= fast.radius - 1e-7
+    if opt.momentum == 0:
+        assert fast.low == pytest.approx(2 / (0.05 + 10.0))
+
+
+@pytest.mark.parametrize("opt", [optim.SGD(), *MOMENTA], ids=repr)
+def test_best_constant_rate_minimises_the_exact_final_loss(opt):
+    steps = 400
+    best = theory.best_constant_rate(P, steps, opt)
+    final = lambda lr: theory.expected_loss(P, opt, S.constant(lr), steps)[-1]  # noqa: E731
+    grid = np.geomspace(theory.stability_bound(P, opt) * 1e-4, theory.stability_bound(P, opt) * 0.999, 300)
+    assert final(best) <= min(final(lr) for lr in grid) * (1 + 1e-9)
+    assert final(best) <= min(final(best * 0.98), final(best * 1.02))
+
+
+@pytest.mark.parametrize("opt", [optim.SGD(), *MOMENTA], ids=repr)
+def test_distance_part_is_the_noise_free_run_and_the_parts_add_up(opt):
+    sched = S.exponential(0.1, 100, 0.5)
+    parts = theory.expected_loss_parts(P, opt, sched, 300)
+    quiet = NoisyQuadratic(sigma=0.0)
+    run = lrcore.simulate(quiet, opt, sched, 300, 1)
+    np.testing.assert_allclose(parts.distance, run.loss[0], rtol=1e-9, atol=1e-300)
+    np.testing.assert_allclose(parts.total, theory.expected_loss(P, opt, sched, 300), rtol=1e-12)
+    assert np.all(parts.noise >= 0)
+
+
+@pytest.mark.parametrize("fn", [theory.expected_loss, theory.noise_floor, theory.stability_bound, theory.fastest_rates, theory.best_constant_rate])
+def test_each_formula_is_the_optimizers_own(fn):
+    sgd, heavy, nesterov = fn.formula(optim.SGD()), fn.formula(optim.SGD(momentum=0.9)), fn.formula(optim.SGD(momentum=0.9, nesterov=True))
+    assert sgd.latex and sgd.sentence.endswith(".")
+    if fn is not theory.best_constant_rate:  # one definition for all
+        assert heavy.latex != sgd.latex and nesterov.latex != heavy.latex
+    assert r"\mu" not in sgd.latex and "momentum" not in sgd.sentence.lower()
+    assert r"\tau" not in heavy.latex  # no dampening, no (1 - τ)
+    with pytest.raises(ValueError, match="^optimizer must be SGD"):
+        fn.formula(optim.Adam())
+
+
+def test_covers_says_where_the_theory_is_exact():
+    assert theory.covers(P, optim.SGD(momentum=0.9)) and not theory.covers(P, optim.Adam())
+    assert not theory.covers(LeastSquares(), optim.SGD())
