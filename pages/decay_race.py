@@ -107,14 +107,20 @@ intro.markdown(
 def race() -> None:
     slider_col, button_col = st.columns([4.2, 1], vertical_alignment="bottom")
     scale_factor = settings.lr / settings.effective_lr if settings.scale_by_batch else 1.0  # slider value per rate
-    best = None if marks is None else round(marks.best * scale_factor, 4)
+    best = None if marks is None else round(marks.best * scale_factor, 3)  # on the slider's grid
     usable = best is not None and LR_RANGE[0] <= best <= LR_RANGE[1]
+    label = "Best rate" if marks is None else f"Best rate {best:g}" if usable else f"Best rate {marks.best:.2g}"
     button_col.button(
-        f"Best rate {marks.best:.2g}" if marks is not None else "Best rate",
+        label,
         key="use_best",
         on_click=link.set,
         args=(lr_key, best),
-        help=(marks_help() if marks is not None else "No exact theory for this optimizer, so no best rate to compute."),
+        help=(
+            f"{theory.best_constant_rate.formula(optimizer.build()).sentence} Exactly {marks.best:.4g}"
+            + ("." if usable else f", outside the slider's range {LR_RANGE[0]:g} to {LR_RANGE[1]:g}.")
+            if marks is not None
+            else "No exact theory for this optimizer, so no best rate to compute."
+        ),
         width="stretch",
         disabled=not usable,
     )
@@ -154,11 +160,6 @@ def race() -> None:
         for line in words.race_story(list(view.claims), view.labels, view.config.steps):
             st.markdown(line)
     formulas(view)
-
-
-def marks_help() -> str:
-    opt = optimizer.build()
-    return theory.best_constant_rate.formula(opt).sentence
 
 
 def formulas(view) -> None:

@@ -7,16 +7,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lrcore import registry
+from lrcore import global_step, registry, story
 from lrcore.problems import NoisyQuadratic
 from lrcore.race import RaceConfig
-from ui import controls, figures, narrative, state, views
+from ui import figures, state, views, words
 
 CONFIGS = {
     "default": RaceConfig(),
     "diverging": RaceConfig(lr=0.25),
-    "adam": RaceConfig(optimizer="Adam", lr=0.05),
-    "plateau": RaceConfig(decay=registry.freeze(registry.default_spec("reduce_on_plateau", 1000, 0.1))),
+    "adam": RaceConfig.duel("exponential", "Adam", lr=0.05),
+    "momentum": RaceConfig.duel("exponential", "momentum"),
+    "plateau": RaceConfig.duel("reduce_on_plateau"),
     "long": RaceConfig(steps=100_000, runs=50),
     "rotated-curvature": RaceConfig(angle=35, noise="curvature", batch_size=16, condition_number=50),
 }
@@ -50,7 +51,7 @@ def test_decimate_survives_gaps_and_infinities():
 
 def test_contours_are_exact_level_sets():
     p = NoisyQuadratic(h=(0.5, 8.0), angle=30, minimum=(1.0, -1.0))
-    rings = views.level_sets(p, np.array([3.0, 2.0]), levels=5, points=40)
+    rings = p.level_sets(np.array([3.0, 2.0]), levels=5, points=40)
     loss = p.loss(rings[np.isfinite(rings).all(axis=1)]).reshape(5, 40)
     np.testing.assert_allclose(loss, loss[:, :1] * np.ones((1, 40)), rtol=1e-12)
     assert np.all(np.diff(loss[:, 0]) < 0)  # nested, shrinking
@@ -58,10 +59,17 @@ def test_contours_are_exact_level_sets():
 
 def test_view_is_small_and_bounded_whatever_the_settings(view):
     assert len(view.frame_steps) <= views.MAX_FRAMES
-    assert view.clouds.shape[2] <= views.CLOUD_RUNS and view.trails.shape[2] == views.TRAIL
-    assert len(view.loss_steps) <= 4 * views.MAX_LINE_POINTS and view.lr.shape[1] <= 4 * views.MAX_LINE_POINTS
-    assert view.clouds.dtype == np.float32
+    for lane in view.lanes:
+        assert lane.clouds.shape[1] <= views.CLOUD_RUNS and lane.trail.shape[1] == views.TRAIL
+        assert len(lane.loss_steps) <= 4 * views.MAX_LINE_POINTS and len(lane.lr) <= 4 * views.MAX_LINE_POINTS
+        assert lane.clouds.dtype == np.float32
     assert 0 < view.zoom[0] <= view.extent[0] and 0 < view.zoom[1] <= view.extent[1]
+
+
+def test_the_close_up_does_not_move_when_the_optimizer_or_the_lanes_change():
+    zooms = {views.compute_race_view(CONFIGS[name]).zoom for name in ("default", "momentum")}
+    zooms.add(views.compute_race_view(RaceConfig.duel("cosine", "Adam")).zoom)
+    assert len(zooms) == 1
 
 
 # --------------------------------------------------------------------------- figures
@@ -84,7 +92,7 @@ def test_plane_opens_on_the_last_frame_and_animates_without_redraw(view):
     assert [f["name"] for f in frames] == [str(int(s)) for s in view.frame_steps]
     assert slider["active"] == len(frames) - 1
     last = frames[-1]["data"][0]
-    first_cloud = next(t for t in spec["data"] if t.get("legendgroup") == "constant rate")
+    first_cloud = next(t for t in spec["data"] if t.get("legendgroup") == "lane0")
     np.testing.assert_array_equal(figures.decode(first_cloud["x"]), figures.decode(last["x"]))
     play = spec["layout"]["updatemenus"][0]["buttons"][0]["args"][1]
     assert play["frame"]["redraw"] is False and play["fromcurrent"] is False  # Play restarts from the start
@@ -94,23 +102,40 @@ def test_curves_mark_the_floor_the_bound_and_divergence():
     default = figures.race_curves(views.compute_race_view(RaceConfig())).spec
     texts = " ".join(a["text"] for a in default["layout"]["annotations"])
     legend = " ".join(t.get("name") or "" for t in default["data"] if t.get("showlegend"))
-    assert "noise floor ≈ 0.0763" in texts
-    assert "stability bound 0.2" in legend and "best constant rate without noise 0.182" in legend
+    assert "noise floor of Constant ≈ 0.0763" in texts
+    assert "stability bound 0.2" in legend and "fastest rate without noise 0.182" in legend
     diverging = figures.race_curves(views.compute_race_view(RaceConfig(lr=0.25))).spec
     texts = " ".join(a["text"] for a in diverging["layout"]["annotations"])
-    assert "all constant rate runs diverged (first at step 17)" in texts
-    assert "% of exponential decay runs diverged" in texts
+    assert "all Constant runs diverged (first at step 17)" in texts
+    assert "18% of Exponential decay runs diverged (first at step 28)" in texts
     assert any(t.get("name") == "dangerous: rate above the bound" for t in diverging["data"])
     assert any("(mean of surviving runs)" in (t.get("name") or "") for t in diverging["data"])
 
 
+def test_momentum_marks_its_own_theory_not_sgds():
+    spec = figures.race_curves(views.compute_race_view(CONFIGS["momentum"])).spec
+    legend = " ".join(t.get("name") or "" for t in spec["data"] if t.get("showlegend"))
+    assert "stability bound 0.38" in legend and "fastest rates without noise 0.0026–0.38" in legend
+    assert "0.182" not in legend and "0.2:" not in legend
+
+
+def test_adaptive_optimizers_get_no_theory_marks():
+    view = views.compute_race_view(CONFIGS["adam"])
+    assert view.marks is None and not view.has_theory
+    spec = figures.race_curves(view).spec
+    legend = " ".join(t.get("name") or "" for t in spec["data"] if t.get("showlegend"))
+    assert "stability bound" not in legend and "fastest" not in legend and "exact" not in legend
+
+
 def test_without_noise_there_is_no_floor_to_draw():
-    quiet = views.compute_race_view(RaceConfig(sigma=0.0))
+    from dataclasses import replace
+
+    quiet = views.compute_race_view(replace(RaceConfig(), sigma=0.0))
     spec = figures.race_curves(quiet).spec
     assert not any("noise floor" in a["text"] for a in spec["layout"]["annotations"])
     low = spec["layout"]["yaxis"]["range"][0]
-    assert low >= np.log10(1e-12 * quiet.mean[:, 0].max()) - 0.21  # no axis down to 1e-84
-    assert "no noise floor" in " ".join(narrative.race_story(quiet))
+    assert low >= np.log10(1e-12 * quiet.lanes[0].mean.max()) - 0.21  # no axis down to 1e-84
+    assert "no noise floor" in " ".join(words.race_story(list(quiet.claims), quiet.labels, quiet.config.steps))
 
 
 def _axis_titles(spec: dict) -> dict:
@@ -140,10 +165,19 @@ def test_wire_arrays_round_trip_and_turn_overflow_into_gaps():
 
 
 def test_rate_ruler_places_the_theory_marks_on_the_sliders_scale():
-    html = figures.rate_ruler(0.1, 0.182, 0.2, 0.5)
-    assert "left:20.00%" in html and "left:36.40%" in html and "left:40.00%" in html  # lr, best, bound
-    assert "stability bound 0.2" in html and "best 0.182" in html
-    assert "best" not in figures.rate_ruler(0.1, None, None, 0.5)  # adaptive optimizers: no marks
+    marks = views.compute_race_view(RaceConfig()).marks
+    html = figures.rate_ruler(0.1, marks, 0.5)
+    assert "left:20.00%" in html and "left:36.36%" in html and "left:40.00%" in html  # lr, fastest, bound
+    assert "stability bound 0.2" in html and "fastest without noise 0.182" in html and "best for this race 0.0049" in html
+    assert "fastest" not in figures.rate_ruler(0.1, None, 0.5)  # adaptive optimizers: no marks
+    # With k/√B on (B = 16) the runs use lr/4: the runs' rate 0.025 sits where the slider says 0.1.
+    assert "left:20.00%" in figures.rate_ruler(0.025, marks, 0.5, scale=4.0)
+
+
+def test_momentum_ruler_shows_its_interval_of_fastest_rates():
+    marks = views.compute_race_view(CONFIGS["momentum"]).marks
+    html = figures.rate_ruler(0.1, marks, 0.5)
+    assert "fastest without noise: 0.0026 to 0.38" in html and "stability bound 0.38" in html
 
 
 def test_schedule_curves_and_loss_figures_validate():
@@ -152,30 +186,19 @@ def test_schedule_curves_and_loss_figures_validate():
     figures.validated(figures.loss_by_epoch([("run", x / 12, 1 / (1 + x), "#0072B2", "solid")], floor=0.01))
 
 
-# --------------------------------------------------------------------------- narrative
-
-
-def test_race_story_follows_the_numbers():
-    default = " ".join(narrative.race_story(views.compute_race_view(RaceConfig())))
-    assert "noise floor" in default and "0.0763" in default and "× lower" in default
-    diverged = " ".join(narrative.race_story(views.compute_race_view(RaceConfig(lr=0.25))))
-    assert "diverged" in diverged and "stability bound 0.2" in diverged
-    adam = " ".join(narrative.race_story(views.compute_race_view(RaceConfig(optimizer="Adam", lr=0.05))))
-    assert "Adam" in adam and "no closed-form floor" in adam
-    fast = registry.freeze({"name": "exponential", "params": {"decay_steps": 5, "decay_rate": 0.5}})
-    too_fast = " ".join(narrative.race_story(views.compute_race_view(RaceConfig(decay=fast))))
-    assert "*higher*" in too_fast and "Decay more slowly" in too_fast
-
-
-def test_headline_puts_the_outcome_in_numbers():
-    line = narrative.headline(views.compute_race_view(RaceConfig()))
-    assert "stuck at its noise floor, loss ≈ **0.0763**" in line and "× lower" in line
-    assert "diverged at step 17" in narrative.headline(views.compute_race_view(RaceConfig(lr=0.25)))
+# --------------------------------------------------------------------------- words
 
 
 def test_step_story_speaks_of_steps_epochs_and_the_stuck_counter():
-    lines = " ".join(narrative.step_story(views.step_experiment(views.StepConfig(forget=True))))
+    lines = " ".join(words.step_story(global_step.run(global_step.StepConfig(forget=True))))
     assert "12 steps per epoch" in lines and "8,333.3 epochs" in lines and "does nothing" in lines
+    assert "further" in lines
+
+
+def test_step_story_does_not_call_a_stuck_counter_worse_when_it_is_not():
+    # A decay that halves every epoch starves the counting run: there the stuck one ends closer.
+    lines = " ".join(words.step_story(global_step.run(global_step.StepConfig(sim_decay_epochs=1, lr=0.01))))
+    assert "closer" in lines or "about the same" in lines
 
 
 # --------------------------------------------------------------------------- link parsers
@@ -217,11 +240,3 @@ def test_link_parsers_read_good_values(parser, raw, value):
 def test_link_parsers_say_what_is_wrong(parser, raw, reason):
     with pytest.raises(ValueError, match=reason):
         parser(raw)
-
-
-def test_composed_schedules_are_named_by_their_parts():
-    spec = registry.default_spec("warmup")
-    assert controls.spec_label(spec) == "Linear warmup → Cosine decay (+ warmup)"
-    join = registry.default_spec("join")
-    assert controls.spec_label(join) == "Constant → Exponential decay"
-    assert json.loads(json.dumps(spec)) == spec
