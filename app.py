@@ -1,8 +1,12 @@
 """Learning-Rate Decay Lab: the entry point only configures the page and routes."""
 
+from pathlib import Path
+
 import streamlit as st
 
-st.set_page_config(page_title="Learning-Rate Decay Lab", page_icon=":material/trending_down:", layout="wide")
+# A local image: an emoji or :material/: icon becomes a favicon fetched from the internet.
+ICON = str(Path(__file__).parent / "assets" / "icon.png")
+st.set_page_config(page_title="Learning-Rate Decay Lab", page_icon=ICON, layout="wide")
 
 pages = [
     st.Page("pages/decay_race.py", title="The decay race", icon=":material/sports_score:", default=True),

@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -268,6 +269,21 @@ def test_every_link_from_the_texts_opens_its_page_cleanly(item):
     assert not at.warning
 
 
+@pytest.mark.parametrize(
+    "item",
+    [item for source in SOURCES for item in source.items if item.page == GALLERY and item.query.get("show") != "constant"],
+    ids=lambda item: item.title[:40],
+)
+def test_every_gallery_link_from_the_texts_shows_the_schedule_changing(item):
+    # A link whose view ends before the schedule's first drop would show a flat line.
+    at = page(GALLERY, item.query)
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    from ui.figures import decode
+
+    rates = decode(spec["data"][0]["y"])
+    assert np.ptp(rates[np.isfinite(rates)]) > 0, item.title
+
+
 def test_from_the_texts_lists_every_item_with_a_link():
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run().switch_page(TEXTS).run()
     clean(at)
@@ -307,7 +323,8 @@ def test_figures_stay_under_a_megabyte_at_a_hundred_thousand_steps():
     assert max(len(c.proto.spec.encode()) for c in gallery.get("plotly_chart")) < 1_000_000
 
 
-def test_the_animation_runs_in_the_browser_with_bounded_frames():
+def test_the_animation_is_built_of_bounded_frames_that_need_no_server():
+    # (That it plays in a real browser is tests/test_browser.py's Play test.)
     at = page(RACE)
     plane = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert 1 < len(plane["frames"]) <= 60
@@ -326,3 +343,20 @@ def test_starting_the_app_does_not_import_torch():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert out.stdout.strip().splitlines()[-1] == "False"
+
+
+# --------------------------------------------------------------------------- every optimizer, every schedule
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("opt", ["SGD", "momentum", "nesterov", "Adagrad", "RMSprop", "Adam", "AdamW"])
+def test_the_race_runs_cleanly_for_every_schedule_in_the_picker(opt):
+    from lrcore import registry
+
+    for name in registry.SCHEDULES:
+        if name == "constant":
+            continue
+        at = page(RACE, {"opt": opt, "decay": name})
+        clean(at)
+        assert not at.warning, (opt, name, [w.value for w in at.warning])
+        assert len(at.get("plotly_chart")) == 2, (opt, name)

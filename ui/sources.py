@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from lrcore import schedules as S
+from lrcore import theory
 
 RACE, GALLERY, STEP = "pages/decay_race.py", "pages/schedule_gallery.py", "pages/what_is_a_step.py"
 
@@ -47,7 +48,8 @@ SOURCES = (
                 "当使用随机或小批量梯度下降和恒定学习速率训练神经网络时，我们的算法通常以有噪声的方式收敛于最小值，并最终远离实际最小值振荡 — "
                 "with minibatch SGD and a constant rate, the algorithm reaches the minimum noisily and keeps oscillating around it.",
                 RACE,
-                latex=r"E[\text{loss}] \to \sum_i \frac{\eta\, c_i}{2B(2-\eta h_i)} \quad\text{(the noise floor)}",
+                latex=theory.noise_floor.formula().latex,
+                note=theory.noise_floor.formula().sentence,
                 link_label="The decay race",
             ),
             Item(
@@ -55,7 +57,8 @@ SOURCES = (
                 "值太小可能导致长训练过程停滞，而值太大可能导致学习一组次优权重太快或不稳定训练过程 — too small stalls training, too large is unstable.",
                 RACE,
                 {"lr": "0.25"},
-                latex=r"\eta < \frac{2}{h_{\max}}",
+                latex=theory.stability_bound.formula().latex,
+                note=theory.stability_bound.formula().sentence,
                 link_label="The race at lr = 0.25 (diverges)",
             ),
             Item(
@@ -97,8 +100,9 @@ SOURCES = (
                 "k / √(mini-batch size)",
                 "å = (k / sqrt(mini_batch_size)) * å0",
                 RACE,
-                {"scale": "1", "batch": "16"},
+                {"scale": "1", "batch": "16", "lr": "0.4"},
                 latex=r"\eta = \frac{k}{\sqrt{B}}\,\eta_0",
+                note="With B = 16 the slider's 0.4 becomes 0.4/√16 = 0.1 for every run: the default race, with a noise floor 16 times lower.",
                 link_label="The race with the k/√B rule, B = 16",
             ),
             Item(
@@ -185,7 +189,7 @@ SOURCES = (
                 "Exponential decay with staircase",
                 "tf.train.exponential_decay(0.1, global_step, 1000, 0.96, staircase=True)",
                 GALLERY,
-                _gallery("exponential", decay_steps=1000, decay_rate=0.96, staircase=1),
+                _gallery("exponential", decay_steps=1000, decay_rate=0.96, staircase=1) | {"steps": "10000"},
                 latex=S.exponential(0.1, 1000, 0.96, staircase=True).latex,
                 link_label="Gallery: this exact schedule",
             ),
