@@ -161,7 +161,8 @@ def check(result) -> list[str]:
             else:
                 formats = {"share": words.share, "ratio": words.ratio, "first_step": str}
                 shown = formats.get(field, words.number)(value)
-            assert shown in text, (field, shown, text)
+            assert shown.lower() in text.lower(), (field, shown, text)
+        assert not re.match(r"\s*(>|#{1,6}\s|[+\-*]\s|\d+\.\s)", text), text  # would render as Markdown structure
         lines.append(text)
     text = " ".join(lines + [words.headline(claims, labels)])
     present = {l.optimizer_name for l in lanes}

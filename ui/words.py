@@ -25,13 +25,17 @@ def number(x: float) -> str:
 
 
 def share(x: float) -> str:
-    """A share of runs: "18%", never "0%" or "100%" for a part."""
+    """A share: "18%", and never "0%" or "100%" for a part (words, not "<" or ">": those are Markdown)."""
     pct = 100 * x
     if 0 < pct < 1:
-        return "<1%"
+        return "under 1%"
     if 99 < pct < 100:
-        return ">99%"
+        return "over 99%"
     return f"{pct:.0f}%"
+
+
+def capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def ratio(x: float) -> str:
@@ -137,11 +141,11 @@ def sentence(claim: Claim, name: Namer, steps: int) -> str | None:
     if isinstance(claim, story.Cause):
         if claim.part == "distance":
             return (
-                f"{share(claim.share)} of {name(claim.lane)}'s final loss is the distance still to travel: its steps "
+                f"{capital(share(claim.share))} of {name(claim.lane)}'s final loss is the distance still to travel: its steps "
                 f"were too small to get there in {steps:,} steps."
             )
         return (
-            f"{share(claim.share)} of {name(claim.lane)}'s final loss is noise: its steps are still large enough "
+            f"{capital(share(claim.share))} of {name(claim.lane)}'s final loss is noise: its steps are still large enough "
             "for each minibatch to throw the runs around."
         )
     raise TypeError(f"no sentence for {claim!r}")
