@@ -20,6 +20,7 @@ import numpy as np
 from lrcore import _checks as check
 from lrcore import registry, theory
 from lrcore.optim import Optimizer, OptimizerSpec
+from lrcore.noise import standard_normal
 from lrcore.problems import NoisyQuadratic
 from lrcore.registry import Spec
 from lrcore.schedules import ReduceLROnPlateau, Schedule, batch_size_scaled
@@ -30,8 +31,6 @@ __all__ = ["Lane", "RaceConfig", "LaneResult", "RaceResult", "RaceMarks", "run_r
 MAX_LANES = 6
 # Positions recorded per lane (runs x recorded steps); longer races keep every k-th.
 MAX_POINTS = 2_000_000
-# Noise drawn once and shared by every optimizer's lanes, up to this many numbers (128 MB).
-SHARED_NOISE = 16_000_000
 _ROUND = [m * 10**e for e in range(12) for m in (1, 2, 5)]
 
 
@@ -182,9 +181,15 @@ class LaneResult:
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.where(count > 0, total / count, np.nan)
 
-    def band(self, low: float = 0.1, high: float = 0.9) -> np.ndarray:
-        """Quantiles over runs, ``(2, recorded)``; diverged runs count as +inf (actual values, no interpolation)."""
-        return np.quantile(self.loss, [low, high], axis=0, method="inverted_cdf")
+    def band(self, low: float = 0.1, high: float = 0.9, at: np.ndarray | None = None) -> np.ndarray:
+        """Quantiles over runs, ``(2, len(at))`` at recorded indices ``at`` (default: all).
+
+        Diverged runs count as +inf; the quantiles are actual run values (no
+        interpolation). A quantile costs a partial sort per step, so callers that draw
+        ask only for the steps they draw.
+        """
+        loss = self.loss if at is None else self.loss[:, at]
+        return np.quantile(loss, [low, high], axis=0, method="inverted_cdf")
 
     @property
     def final_measured(self) -> float:
@@ -193,7 +198,7 @@ class LaneResult:
 
     @property
     def final_band(self) -> tuple[float, float]:
-        low, high = self.band()[:, -1]
+        low, high = self.band(at=np.array([-1]))[:, 0]
         return float(low), float(high)
 
     @property
@@ -272,11 +277,9 @@ def run_race(config: RaceConfig) -> RaceResult:
     steps = check.integer("steps", config.steps, low=1)
     runs = check.integer("runs", config.runs, low=1)
     schedules = [config.lane_spec(k).build() for k in range(len(config.lanes))]
-    # One draw of the noise serves every optimizer's lanes; above the cap each group
-    # draws the same stream from the seed instead (the simulator's documented equality).
-    noise = None
-    if len(config.optimizers) > 1 and steps * runs * 2 <= SHARED_NOISE:
-        noise = np.random.default_rng(config.seed).standard_normal((steps, 2, runs)).transpose(2, 0, 1)
+    # One draw of the noise serves every lane, and the next race with this seed; too
+    # large to keep, each optimizer's lanes stream the same numbers from the seed.
+    noise = standard_normal(config.seed, runs, steps)
     every = _record_every(steps, runs)
     sims: dict[int, Any] = {}
     optimizers = {spec: spec.build() for spec in config.optimizers}

@@ -150,7 +150,7 @@ def race() -> None:
             + (" A dashed ellipse is where the theory says a constant rate keeps rattling (2 standard deviations)." if any(len(l.ellipse) for l in view.lanes) else "")
         )
     with curves:
-        st.plotly_chart(figures.race_curves(view), key="curves", theme=None, config=CHART_CONFIG)
+        st.plotly_chart(figures.race_curves(view, marks), key="curves", theme=None, config=CHART_CONFIG)
         st.caption(
             "Top: loss on a log scale, the mean of the runs (thick) with the band that holds 80% of them"
             + (", and the exact expected loss (dotted)" if view.has_theory else "")

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from lrcore import global_step, registry, story
 from lrcore.problems import NoisyQuadratic
-from lrcore.race import RaceConfig
+from lrcore.race import RaceConfig, race_marks
 from ui import figures, state, views, words
 
 CONFIGS = {
@@ -98,8 +98,12 @@ def test_plane_opens_on_the_last_frame_and_animates_without_redraw(view):
     assert play["frame"]["redraw"] is False and play["fromcurrent"] is False  # Play restarts from the start
 
 
+def marks(config: RaceConfig):
+    return race_marks(config.problem(), config.optimizers[0].build(), config.steps)
+
+
 def test_curves_mark_the_floor_the_bound_and_divergence():
-    default = figures.race_curves(views.compute_race_view(RaceConfig())).spec
+    default = figures.race_curves(views.compute_race_view(RaceConfig()), marks(RaceConfig())).spec
     texts = " ".join(a["text"] for a in default["layout"]["annotations"])
     legend = " ".join(t.get("name") or "" for t in default["data"] if t.get("showlegend"))
     assert "noise floor of Constant ≈ 0.0763" in texts
@@ -113,7 +117,7 @@ def test_curves_mark_the_floor_the_bound_and_divergence():
 
 
 def test_momentum_marks_its_own_theory_not_sgds():
-    spec = figures.race_curves(views.compute_race_view(CONFIGS["momentum"])).spec
+    spec = figures.race_curves(views.compute_race_view(CONFIGS["momentum"]), marks(CONFIGS["momentum"])).spec
     legend = " ".join(t.get("name") or "" for t in spec["data"] if t.get("showlegend"))
     assert "stability bound 0.38" in legend and "fastest rates without noise 0.0026–0.38" in legend
     assert "0.182" not in legend and "0.2:" not in legend
@@ -121,8 +125,8 @@ def test_momentum_marks_its_own_theory_not_sgds():
 
 def test_adaptive_optimizers_get_no_theory_marks():
     view = views.compute_race_view(CONFIGS["adam"])
-    assert view.marks is None and not view.has_theory
-    spec = figures.race_curves(view).spec
+    assert marks(CONFIGS["adam"]) is None and not view.has_theory
+    spec = figures.race_curves(view, None).spec
     legend = " ".join(t.get("name") or "" for t in spec["data"] if t.get("showlegend"))
     assert "stability bound" not in legend and "fastest" not in legend and "exact" not in legend
 
@@ -165,18 +169,17 @@ def test_wire_arrays_round_trip_and_turn_overflow_into_gaps():
 
 
 def test_rate_ruler_places_the_theory_marks_on_the_sliders_scale():
-    marks = views.compute_race_view(RaceConfig()).marks
-    html = figures.rate_ruler(0.1, marks, 0.5)
+    default = marks(RaceConfig())
+    html = figures.rate_ruler(0.1, default, 0.5)
     assert "left:20.00%" in html and "left:36.36%" in html and "left:40.00%" in html  # lr, fastest, bound
     assert "stability bound 0.2" in html and "fastest without noise 0.182" in html and "best for this race 0.0049" in html
     assert "fastest" not in figures.rate_ruler(0.1, None, 0.5)  # adaptive optimizers: no marks
     # With k/√B on (B = 16) the runs use lr/4: the runs' rate 0.025 sits where the slider says 0.1.
-    assert "left:20.00%" in figures.rate_ruler(0.025, marks, 0.5, scale=4.0)
+    assert "left:20.00%" in figures.rate_ruler(0.025, default, 0.5, scale=4.0)
 
 
 def test_momentum_ruler_shows_its_interval_of_fastest_rates():
-    marks = views.compute_race_view(CONFIGS["momentum"]).marks
-    html = figures.rate_ruler(0.1, marks, 0.5)
+    html = figures.rate_ruler(0.1, marks(CONFIGS["momentum"]), 0.5)
     assert "fastest without noise: 0.0026 to 0.38" in html and "stability bound 0.38" in html
 
 

@@ -256,18 +256,22 @@ def race_plane(view: RaceView) -> PrebuiltFigure:
 # --------------------------------------------------------------------------- the race: curves
 
 
-def race_curves(view: RaceView) -> PrebuiltFigure:
-    """Loss (top) and learning rate (bottom) against the step, sharing the x axis."""
+def race_curves(view: RaceView, marks: RaceMarks | None = None) -> PrebuiltFigure:
+    """Loss (top) and learning rate (bottom) against the step, sharing the x axis.
+
+    ``marks`` (the race's optimizer's theory, :func:`lrcore.race.race_marks`) adds the
+    fastest noise-free rates to the rate panel.
+    """
     data: list[dict] = []
     start_loss = max(float(np.nanmax(lane.mean)) for lane in view.lanes)
     theory_named = False
     for k, lane in enumerate(view.lanes):
-        x = _wire(lane.loss_steps)
+        x, band_x = _wire(lane.loss_steps), _wire(lane.band_steps)
         # The band between two invisible edges; an infinite upper edge (runs gone to
         # infinity) is drawn off the top of the chart.
         high = np.where(np.isposinf(lane.band[1]), 1e30, lane.band[1])
-        data.append(_trace(x, _wire(_positive(high)), line=dict(width=0)))
-        data.append(_trace(x, _wire(_positive(lane.band[0])), line=dict(width=0), fill="tonexty", fillcolor=_rgba(lane.colour, 0.16)))
+        data.append(_trace(band_x, _wire(_positive(high)), line=dict(width=0)))
+        data.append(_trace(band_x, _wire(_positive(lane.band[0])), line=dict(width=0), fill="tonexty", fillcolor=_rgba(lane.colour, 0.16)))
         data.append(
             _trace(
                 x,
@@ -321,7 +325,6 @@ def race_curves(view: RaceView) -> PrebuiltFigure:
         if _has_floor(lane):
             shapes.append(_hline(lane.floor, "y", lane.colour, "dash", 2.5))
             annotations.append(_label(f"noise floor of {lane.label} ≈ {lane.floor:.3g}", lane.floor, "y", lane.colour, "above"))
-    marks = view.marks
     if marks is not None:
         fast = marks.fastest
         if fast.single:

@@ -13,10 +13,11 @@ import numpy as np
 
 from lrcore import global_step, registry, story, theory
 from lrcore.schedules import exponential
-from lrcore.race import LaneResult, RaceConfig, RaceMarks, RaceResult, race_marks, run_race
+from lrcore.race import LaneResult, RaceConfig, RaceResult, run_race
 from ui import theme
 
 MAX_LINE_POINTS = 800  # per series
+BAND_POINTS = 300  # the 10-90% band is smooth: this many steps draw it
 MAX_FRAMES = 30
 CLOUD_RUNS = 40
 TRAIL = 16
@@ -60,6 +61,7 @@ class LaneView:
     constant: bool
     loss_steps: np.ndarray
     mean: np.ndarray  # mean loss of the surviving runs
+    band_steps: np.ndarray
     band: np.ndarray  # (2, n): 10% and 90% over runs
     theory_steps: np.ndarray
     expected: np.ndarray | None  # exact E[loss]
@@ -87,7 +89,6 @@ class RaceView:
     config: RaceConfig
     claims: tuple[story.Claim, ...]  # what the words say (lrcore.story)
     lanes: tuple[LaneView, ...]
-    marks: RaceMarks | None  # the rate slider's marks, when every lane has one optimizer with theory
     runs: int
     # the plane
     extent: tuple[float, float]  # half-widths of the whole-run view around the minimum
@@ -152,8 +153,9 @@ def _extent(problem, cloud: np.ndarray) -> np.ndarray:
 
 def _lane_view(k: int, lane: LaneResult, cfg: RaceConfig, frame_idx: np.ndarray) -> LaneView:
     steps = lane.steps
-    mean, band = lane.mean_loss(), lane.band()
-    keep = decimate(len(steps), mean, *band)
+    mean = lane.mean_loss()
+    keep = decimate(len(steps), mean)
+    band_at = np.unique(np.linspace(0, len(steps) - 1, min(BAND_POINTS, len(steps))).astype(int))
     theory_steps, expected = np.arange(cfg.steps + 1), None
     if lane.expected is not None:
         tkeep = decimate(len(theory_steps), lane.expected.total)
@@ -170,7 +172,8 @@ def _lane_view(k: int, lane: LaneResult, cfg: RaceConfig, frame_idx: np.ndarray)
         constant=lane.constant,
         loss_steps=steps[keep],
         mean=mean[keep],
-        band=band[:, keep],
+        band_steps=steps[band_at],
+        band=lane.band(at=band_at),
         theory_steps=theory_steps,
         expected=expected,
         lr_steps=lkeep,
@@ -194,13 +197,10 @@ def race_view(result: RaceResult) -> RaceView:
     cloud = _reference_cloud(cfg)
     extent = _extent(problem, cloud)
     zoom = np.minimum(np.maximum(1.5 * np.abs(cloud - problem.minimizer).max(axis=0), 1e-3 * extent.min()), extent.min())
-    optimizers = cfg.optimizers
-    marks = race_marks(problem, optimizers[0].build(), cfg.steps) if len(optimizers) == 1 else None
     return RaceView(
         config=cfg,
         claims=tuple(story.claims(result)),
         lanes=tuple(_lane_view(k, lane, cfg, frame_idx) for k, lane in enumerate(result.lanes)),
-        marks=marks,
         runs=cfg.runs,
         extent=(float(extent[0]), float(extent[1])),
         zoom=(float(zoom[0]), float(zoom[1])),
