@@ -217,9 +217,13 @@ def test_least_squares_accepts_integral_floats_for_counts():
     assert lrcore.simulate(ls, optim.SGD(), S.constant(0.01), 20).loss.shape == (1, 21)
 
 
-def test_race_config_refuses_unknown_optimizer_parameters_by_name():
-    from lrcore.race import RaceConfig
+def test_an_optimizer_spec_refuses_unknown_hyper_parameters_by_name():
+    from lrcore.optim import OptimizerSpec
 
-    for params in ('{"lr": 0.1}', "not json", "[1]"):
-        with pytest.raises(ValueError, match="^optimizer_params must"):
-            RaceConfig(optimizer_params=params).make_optimizer()
+    with pytest.raises(ValueError, match="^lr is not a hyper-parameter of Adam") as err:
+        OptimizerSpec("Adam", (("lr", 0.1),))
+    assert err.value.param == "lr" and "betas" in err.value.choices
+    with pytest.raises(ValueError, match="^optimizer must be one of SGD, momentum") as err:
+        OptimizerSpec("SGDX")
+    assert err.value.param == "optimizer"
+    assert OptimizerSpec("ADAM").token == "Adam"  # tokens are case-insensitive
