@@ -12,6 +12,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -45,17 +46,29 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+class ServerURL(str):
+    """A running server's URL; ``pid`` is its process (benchmarks read its CPU and memory)."""
+
+    pid: int
+
+
 @contextlib.contextmanager
 def serve(script: str | Path = ROOT / "app.py", timeout: float = 60.0):
-    """Run ``streamlit run script`` on a free port; yield its URL."""
+    """Run ``streamlit run script`` on a free port; yield its URL (a :class:`ServerURL`).
+
+    The server's output goes to a temporary file, never a pipe that nobody reads (a
+    busy server would fill it and stall).
+    """
     port = _free_port()
     command = [
         sys.executable, "-m", "streamlit", "run", str(script),
         "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
     ]  # fmt: skip
-    proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
+    log = tempfile.TemporaryFile()
+    proc = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    url = ServerURL(f"http://127.0.0.1:{port}")
+    url.pid = proc.pid
     try:
         deadline = time.monotonic() + timeout
         while True:
@@ -66,8 +79,8 @@ def serve(script: str | Path = ROOT / "app.py", timeout: float = 60.0):
             except OSError:
                 pass
             if proc.poll() is not None or time.monotonic() > deadline:
-                output = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
-                raise RuntimeError(f"streamlit did not start:\n{output}")
+                log.seek(0)
+                raise RuntimeError(f"streamlit did not start:\n{log.read().decode(errors='replace')}")
             time.sleep(0.2)
         yield url
     finally:
@@ -77,8 +90,7 @@ def serve(script: str | Path = ROOT / "app.py", timeout: float = 60.0):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
-        if proc.stdout:
-            proc.stdout.close()
+        log.close()
 
 
 @contextlib.contextmanager
