@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -98,6 +98,11 @@ class RaceConfig:
         """Constant against ``decay`` with one optimizer; defaults scaled to ``steps``."""
         steps = settings.get("steps", cls.steps)
         return cls(lanes=duel(decay, optimizer, steps, settings.get("lr", cls.lr)), **settings)
+
+    @property
+    def work(self) -> int:
+        """Run-steps to simulate: lanes x runs x steps (what a race's time grows with)."""
+        return len(self.lanes) * self.runs * self.steps
 
     @property
     def effective_lr(self) -> float:
@@ -271,8 +276,12 @@ def _record_every(steps: int, runs: int) -> int:
     return next(k for k in _ROUND if k >= needed)
 
 
-def run_race(config: RaceConfig) -> RaceResult:
-    """Simulate every lane on common random numbers and attach the exact theory."""
+def run_race(config: RaceConfig, progress: Callable[[float], None] | None = None) -> RaceResult:
+    """Simulate every lane on common random numbers and attach the exact theory.
+
+    ``progress``, if given, is called with the share of the simulation done (0 to 1) as
+    it goes: a long race can say how far it is.
+    """
     problem = config.problem()
     steps = check.integer("steps", config.steps, low=1)
     runs = check.integer("runs", config.runs, low=1)
@@ -283,11 +292,12 @@ def run_race(config: RaceConfig) -> RaceResult:
     every = _record_every(steps, runs)
     sims: dict[int, Any] = {}
     optimizers = {spec: spec.build() for spec in config.optimizers}
-    for spec, optimizer in optimizers.items():
+    for g, (spec, optimizer) in enumerate(optimizers.items()):
         members = [k for k, lane in enumerate(config.lanes) if lane.optimizer == spec]
+        report = None if progress is None else (lambda done, total, g=g: progress((g + done / total) / len(optimizers)))
         results = simulate_many(
             problem, optimizer, [schedules[k] for k in members], steps, runs, config.seed, noise,
-            record_every=every, steps_per_epoch=config.steps_per_epoch,
+            record_every=every, steps_per_epoch=config.steps_per_epoch, progress=report,
         )  # fmt: skip
         sims.update(zip(members, results))
 

@@ -14,7 +14,7 @@ escapes: divergence is a result.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
@@ -92,13 +92,15 @@ def simulate_many(
     record_every: int = 1,
     divergence_bound: float | None = None,
     steps_per_epoch: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[SimulationResult]:
     """Run every schedule on the same problem, optimizer and noise; one result each.
 
     ``steps_per_epoch`` is how often a reduce-on-plateau schedule is fed the run's loss:
     the dataset's epoch for :class:`LeastSquares`, 1 by default for the noisy quadratic
     (which has no epochs). ``record_every`` keeps every k-th position to bound memory on
-    very long runs; divergence is still detected at the exact step.
+    very long runs; divergence is still detected at the exact step. ``progress``, if
+    given, is called as ``progress(steps_done, steps)`` after each chunk of steps.
     """
     if not isinstance(problem, (NoisyQuadratic, LeastSquares)):
         raise check.fail("problem", f"problem must be a NoisyQuadratic or LeastSquares; got {type(problem).__name__}")
@@ -213,6 +215,8 @@ def simulate_many(
                 recorded_w[rows[keep]] = block[keep]
                 recorded_loss[rows[keep]] = loss[keep]
             w = block[-1].copy()  # the buffer rows belong to the output (or are reused)
+            if progress is not None:
+                progress(first + n, steps)
 
     # Back to the public layout, as views: w (schedules, runs, steps, 2), loss (s, r, steps).
     w_out = recorded_w.reshape(len(recorded), 2, n_sched, runs).transpose(2, 3, 0, 1)

@@ -1,5 +1,6 @@
 """The decay race: a constant learning rate against a decayed one, on the same noise."""
 
+import time
 from dataclasses import replace
 
 import streamlit as st
@@ -14,6 +15,10 @@ BATCHES = [1, 2, 4, 8, 16, 32, 64, 128, 256]
 CONDITION = [1, 2, 5, 10, 20, 50, 100]
 STEPS = [100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000, 100000]
 RUNS = [10, 20, 50, 100, 200, 500, 1000]
+# Work above this many run-steps (lanes x runs x steps; the default race is 400,000) runs
+# with fewer runs unless the teacher lifts the cap: a class may share one small server.
+WORK_CAP = 20_000_000
+SHOW_PROGRESS = 2_000_000  # races longer than this say how far they are
 # No toolbar: it is rebuilt on every redraw; drag still zooms, a double click resets.
 CHART_CONFIG = {"displayModeBar": False, "doubleClick": "reset"}
 DEFAULT_DECAY = "exponential"
@@ -32,6 +37,12 @@ simulation_box.header("Simulation")
 steps = simulation_box.select_slider("steps", STEPS, key=link.field(Field("steps", defaults.steps, state.choice(STEPS))))
 runs = simulation_box.select_slider("runs", RUNS, key=link.field(Field("runs", defaults.runs, state.choice(RUNS))))
 seed = simulation_box.number_input("seed", 0, 10**6, step=1, key=link.field(Field("seed", 0, state.integer(0, 10**6))))
+lift_cap = simulation_box.toggle(
+    "lift the work cap",
+    key=link.field(Field("full", False, state.flag)),
+    help=f"Races of more than {WORK_CAP:,} run-steps (lanes × runs × steps) run with fewer runs unless this is on: "
+    "a long race keeps the server busy for everyone using it.",
+)
 
 schedule_box.header("Decay schedule")
 decay_name = controls.schedule_picker(link, "decay", DEFAULT_DECAY, exclude=("constant",), container=schedule_box)
@@ -79,6 +90,9 @@ scale = side.toggle(
 )
 
 # Everything but the rate: the slider's marks depend on these alone.
+runs_wanted = int(runs)
+if not lift_cap and 2 * int(steps) * runs_wanted > WORK_CAP:
+    runs = max([r for r in RUNS if 2 * int(steps) * r <= WORK_CAP], default=RUNS[0])
 settings = RaceConfig(
     lanes=duel("constant", optimizer, int(steps)) if decay_spec is None else duel(registry.Spec.from_dict(decay_spec), optimizer, int(steps)),
     condition_number=float(kappa),
@@ -133,11 +147,22 @@ def race() -> None:
     if decay_spec is None:
         st.error("The decay schedule has an invalid parameter (see the sidebar); fix it to run the race.", icon="⚠️")
         return
+    if config.runs < runs_wanted:
+        estimate = compute.seconds_for(replace(config, runs=runs_wanted))
+        st.caption(
+            f"Running {config.runs:,} of the {runs_wanted:,} runs: all of them are "
+            f"{2 * config.steps * runs_wanted:,} run-steps"
+            + (f", about {estimate:.0f} s on this server" if estimate else "")
+            + ". Lift the work cap in the sidebar to run them all."
+        )
+    slot = st.empty()
     try:
-        view = compute.race_view(config)
+        view = compute.race_view(config, progress_bar(slot, config) if config.work > SHOW_PROGRESS else None)
     except ValueError as err:  # a setting lrcore refuses: say which, never a traceback
+        slot.empty()
         st.error(text.plain(str(err)), icon="⚠️")
         return
+    slot.empty()
 
     st.markdown(words.headline(list(view.claims), view.labels))
     plane, curves = st.columns([1, 1.15])
@@ -160,6 +185,21 @@ def race() -> None:
         for line in words.race_story(list(view.claims), view.labels, view.config.steps):
             st.markdown(line)
     formulas(view)
+
+
+def progress_bar(slot, config):
+    """A callback that shows how far the simulation is, at most about five times a second."""
+    last = [0.0]
+    text_ = f"Simulating {config.runs:,} runs × {config.steps:,} steps of each lane, on the same noise"
+    slot.progress(0.0, text=text_)
+
+    def report(share: float) -> None:
+        now = time.monotonic()
+        if now - last[0] > 0.2 or share >= 1:
+            last[0] = now
+            slot.progress(min(share, 1.0), text=f"{text_}: {share:.0%}")
+
+    return report
 
 
 def formulas(view) -> None:

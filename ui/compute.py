@@ -9,16 +9,71 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+import threading
+import time
+from collections import OrderedDict
 from dataclasses import replace
+from typing import Callable
 
 from lrcore import global_step, race, registry
 from lrcore.race import RaceConfig, RaceMarks
 from ui import views
 
 
-@st.cache_data(max_entries=64, show_spinner="Racing the lanes…")
-def race_view(config: RaceConfig) -> views.RaceView:
-    return views.compute_race_view(config)
+ESTIMATE_FROM = 1_000_000  # run-steps
+
+
+class _Views:
+    """Recent race views, bounded, shared by every session of the server (thread-safe).
+
+    Not ``st.cache_data``: a long race reports its progress to the page as it runs, and
+    Streamlit would record and replay those progress messages with the cached value.
+    """
+
+    def __init__(self, max_entries: int):
+        self.max_entries = max_entries
+        self.items: OrderedDict[RaceConfig, views.RaceView] = OrderedDict()
+        self.lock = threading.Lock()
+        self.seconds_per_run_step: float | None = None  # measured on this server, for estimates
+
+    def get(self, config: RaceConfig) -> views.RaceView | None:
+        with self.lock:
+            view = self.items.get(config)
+            if view is not None:
+                self.items.move_to_end(config)
+            return view
+
+    def put(self, config: RaceConfig, view: views.RaceView, seconds: float) -> None:
+        with self.lock:
+            self.items[config] = view
+            while len(self.items) > self.max_entries:
+                self.items.popitem(last=False)
+            if config.work >= ESTIMATE_FROM:  # small races are mostly fixed costs: no rate to learn
+                rate = seconds / config.work
+                old = self.seconds_per_run_step
+                self.seconds_per_run_step = rate if old is None else 0.8 * old + 0.2 * rate
+
+
+@st.cache_resource
+def _views() -> _Views:
+    return _Views(max_entries=64)
+
+
+def race_view(config: RaceConfig, progress: Callable[[float], None] | None = None) -> views.RaceView:
+    """The race's view, from the cache or computed (reporting ``progress`` from 0 to 1)."""
+    cache = _views()
+    view = cache.get(config)
+    if view is None:
+        start = time.perf_counter()
+        view = views.compute_race_view(config, progress)
+        cache.put(config, view, time.perf_counter() - start)
+    return view
+
+
+def seconds_for(config: RaceConfig) -> float | None:
+    """How long this race would take here, from the races this server has run (None before any)."""
+    rate = _views().seconds_per_run_step
+    return None if rate is None else rate * config.work
 
 
 def race_marks(config: RaceConfig) -> RaceMarks | None:

@@ -213,8 +213,8 @@ def race_view(result: RaceResult) -> RaceView:
     )
 
 
-def compute_race_view(config: RaceConfig) -> RaceView:
-    return race_view(run_race(config))
+def compute_race_view(config: RaceConfig, progress=None) -> RaceView:
+    return race_view(run_race(config, progress))
 
 
 # --------------------------------------------------------------------------- the gallery
