@@ -192,7 +192,7 @@ class _QuadraticGradient:
 class NoisyQuadratic(_Quadratic):
     """The noisy quadratic model in 2-D; ``angle`` in degrees rotates the bowl.
 
-    ``NoisyQuadratic.from_condition(kappa, h_max)`` sets the curvatures by condition number.
+    ``NoisyQuadratic.from_condition(condition_number, h_max)`` sets the curvatures by condition number.
     """
 
     h: tuple[float, float] = (1.0, 10.0)
@@ -213,9 +213,9 @@ class NoisyQuadratic(_Quadratic):
     @classmethod
     def from_condition(cls, condition_number: float, h_max: float = 10.0, **kwargs) -> "NoisyQuadratic":
         """Curvatures ``(h_max / condition_number, h_max)``: the steep one fixes the stability bound."""
-        kappa = check.in_range("condition_number", condition_number, 1.0)
+        ratio = check.in_range("condition_number", condition_number, 1.0)
         h_max = check.in_range("h_max", h_max, 0.0, low_open=True)
-        return cls(h=(h_max / kappa, h_max), **kwargs)
+        return cls(h=(h_max / ratio, h_max), **kwargs)
 
     @property
     def noise_variances(self) -> np.ndarray:

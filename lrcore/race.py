@@ -178,8 +178,11 @@ class LaneResult:
     def first_divergence(self) -> int | None:
         return int(self.diverged_at[self.diverged].min()) if self.diverged.any() else None
 
-    def mean_loss(self) -> np.ndarray:
-        """Monte Carlo mean over the runs still alive at each recorded step (NaN if none)."""
+    def surviving_mean(self) -> np.ndarray:
+        """Monte Carlo mean over the runs still alive at each recorded step (NaN if none).
+
+        (:meth:`SimulationResult.mean_loss` averages every run, so it is inf once one diverged.)
+        """
         alive = np.isfinite(self.loss)
         total = np.where(alive, self.loss, 0.0).sum(axis=0)
         count = alive.sum(axis=0)
@@ -199,7 +202,7 @@ class LaneResult:
     @property
     def final_measured(self) -> float:
         """Mean loss of the surviving runs at the last step (NaN if none survived)."""
-        return float(self.mean_loss()[-1])
+        return float(self.surviving_mean()[-1])
 
     @property
     def final_band(self) -> tuple[float, float]:

@@ -76,7 +76,7 @@ noise = side.radio(
     key=link.field(Field("noise", defaults.noise, state.choice(["isotropic", "curvature"]))),
     help="isotropic: σ²I/B. curvature: σ²H/B, larger along the steep direction (Zhang et al., 2019).",
 )
-kappa = side.select_slider(
+condition = side.select_slider(
     "condition number h_max/h_min",
     CONDITION,
     key=link.field(Field("kappa", int(defaults.condition_number), state.choice(CONDITION))),
@@ -95,7 +95,7 @@ if not lift_cap and 2 * int(steps) * runs_wanted > WORK_CAP:
     runs = max([r for r in RUNS if 2 * int(steps) * r <= WORK_CAP], default=RUNS[0])
 settings = RaceConfig(
     lanes=duel("constant", optimizer, int(steps)) if decay_spec is None else duel(registry.Spec.from_dict(decay_spec), optimizer, int(steps)),
-    condition_number=float(kappa),
+    condition_number=float(condition),
     angle=float(angle),
     sigma=float(sigma),
     batch_size=int(batch),

@@ -192,9 +192,6 @@ class Link:
         st.session_state[remembered] = f.default
         return f.key
 
-    def value(self, key: str) -> Any:
-        return st.session_state[key]
-
     def set(self, key: str, value: Any) -> None:
         """For callbacks (they run before the widgets are made)."""
         st.session_state[key] = value

@@ -153,7 +153,7 @@ def _extent(problem, cloud: np.ndarray) -> np.ndarray:
 
 def _lane_view(k: int, lane: LaneResult, cfg: RaceConfig, frame_idx: np.ndarray) -> LaneView:
     steps = lane.steps
-    mean = lane.mean_loss()
+    mean = lane.surviving_mean()
     keep = decimate(len(steps), mean)
     band_at = np.unique(np.linspace(0, len(steps) - 1, min(BAND_POINTS, len(steps))).astype(int))
     theory_steps, expected = np.arange(cfg.steps + 1), None
