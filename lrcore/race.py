@@ -18,7 +18,7 @@ from typing import Any, Callable
 import numpy as np
 
 from lrcore import _checks as check
-from lrcore import registry, theory
+from lrcore import optim, registry, theory
 from lrcore.optim import Optimizer, OptimizerSpec
 from lrcore.noise import standard_normal
 from lrcore.problems import NoisyQuadratic
@@ -26,7 +26,7 @@ from lrcore.registry import Spec
 from lrcore.schedules import ReduceLROnPlateau, Schedule, batch_size_scaled
 from lrcore.simulate import simulate_many
 
-__all__ = ["Lane", "RaceConfig", "LaneResult", "RaceResult", "RaceMarks", "run_race", "race_marks", "MAX_LANES"]
+__all__ = ["Lane", "parse_lanes", "lane_tokens", "RaceConfig", "LaneResult", "RaceResult", "RaceMarks", "run_race", "race_marks", "MAX_LANES"]
 
 MAX_LANES = 6
 # Positions recorded per lane (runs x recorded steps); longer races keep every k-th.
@@ -52,6 +52,36 @@ class Lane:
     def label(self, with_optimizer: bool = False) -> str:
         """The lane's name: its schedule's, and its optimizer's when lanes differ by it."""
         return f"{self.schedule.label} · {self.optimizer.name}" if with_optimizer else self.schedule.label
+
+
+def parse_lanes(text: str, optimizer: str = "SGD") -> list[tuple[str, str]]:
+    """Lane tokens ``SCHEDULE`` or ``SCHEDULE@OPTIMIZER``, comma-separated, case-insensitive.
+
+    ``"constant,inverse_time"`` and ``"exponential@SGD,exponential@adam"`` are lane lists; a
+    bare schedule uses ``optimizer``. (In a URL a ``+`` reads as a space; spaces are
+    ignored.) Returns ``(registry name, optimizer token)`` pairs; an unknown name, token or
+    count raises ParameterError naming ``lanes``.
+    """
+    names = {n.lower(): n for n in registry.SCHEDULES}
+    items = [t.strip() for t in str(text).split(",") if t.strip()]
+    if not 1 <= len(items) <= MAX_LANES:
+        raise check.fail("lanes", f"lanes must list 1 to {MAX_LANES} lanes; got {len(items)}", low=1, high=MAX_LANES)
+    out = []
+    for item in items:
+        name, _, token = (part.strip() for part in item.partition("@"))
+        if name.lower() not in names:
+            raise check.fail("lanes", f"lanes must name schedules from the registry; got {name!r}", choices=list(registry.SCHEDULES))
+        try:
+            opt = optim.preset(token or optimizer).token
+        except check.ParameterError:
+            raise check.fail("lanes", f"lanes must name optimizers as {', '.join(p.token for p in optim.PRESETS.values())}; got {token!r}") from None
+        out.append((names[name.lower()], opt))
+    return out
+
+
+def lane_tokens(pairs: list[tuple[str, str]], optimizer: str | None = None) -> str:
+    """The inverse of :func:`parse_lanes`; lanes with ``optimizer`` are written as bare names."""
+    return ",".join(name if opt == optimizer else f"{name}@{opt}" for name, opt in pairs)
 
 
 def duel(decay: str | Spec = "exponential", optimizer: str | OptimizerSpec = "SGD", steps: int = 1000, lr: float = 0.1):

@@ -5,9 +5,9 @@ from dataclasses import replace
 
 import streamlit as st
 
-from lrcore import registry, theory
+from lrcore import theory
 from lrcore.race import RaceConfig, duel
-from ui import compute, controls, figures, state, text, words
+from ui import compute, figures, lanes, state, text, views, words
 from ui.state import Field
 
 LR_RANGE = (0.001, 0.5)
@@ -21,7 +21,6 @@ WORK_CAP = 20_000_000
 SHOW_PROGRESS = 2_000_000  # races longer than this say how far they are
 # No toolbar: it is rebuilt on every redraw; drag still zooms, a double click resets.
 CHART_CONFIG = {"displayModeBar": False, "doubleClick": "reset"}
-DEFAULT_DECAY = "exponential"
 defaults = RaceConfig()
 
 st.title("The decay race")
@@ -44,8 +43,8 @@ lift_cap = simulation_box.toggle(
     "a long race keeps the server busy for everyone using it.",
 )
 
-schedule_box.header("Decay schedule")
-decay_name = controls.schedule_picker(link, "decay", DEFAULT_DECAY, exclude=("constant",), container=schedule_box)
+lr_key = link.field(Field("lr", defaults.lr, state.number(*LR_RANGE)))
+schedule_box.header("Lanes")
 epoch = schedule_box.number_input(
     "steps per epoch",
     1,
@@ -55,15 +54,7 @@ epoch = schedule_box.number_input(
     help="One epoch, in updates (the texts' 1,200 examples in batches of 100 make 12): used by per-epoch "
     "schedules and by reduce-on-plateau, which checks the loss once per epoch.",
 )
-lr_key = link.field(Field("lr", defaults.lr, state.number(*LR_RANGE)))
-with schedule_box.expander("Schedule parameters", expanded=True):
-    st.caption("Its rates follow the learning-rate slider: both lanes start from the same rate.")
-    decay_spec = controls.schedule_editor(
-        link, "d", decay_name, horizon=steps, rate=st.session_state[lr_key], hide_rates=True, fixed={"steps_per_epoch": int(epoch)}
-    )
-
-optimizer_box.header("Optimizer")
-optimizer = controls.optimizer_picker(link, container=optimizer_box)
+choice = lanes.picker(link, schedule_box, steps=int(steps), rate=st.session_state[lr_key], epoch=int(epoch))
 
 side = problem_box
 side.header("Problem")
@@ -94,7 +85,7 @@ runs_wanted = int(runs)
 if not lift_cap and 2 * int(steps) * runs_wanted > WORK_CAP:
     runs = max([r for r in RUNS if 2 * int(steps) * r <= WORK_CAP], default=RUNS[0])
 settings = RaceConfig(
-    lanes=duel("constant", optimizer, int(steps)) if decay_spec is None else duel(registry.Spec.from_dict(decay_spec), optimizer, int(steps)),
+    lanes=choice.lanes or duel("constant", "SGD", int(steps)),  # a placeholder while a parameter is invalid
     condition_number=float(condition),
     angle=float(angle),
     sigma=float(sigma),
@@ -107,11 +98,7 @@ settings = RaceConfig(
     scale_by_batch=bool(scale),
 )
 marks = compute.race_marks(settings)
-lanes = settings.lanes
-intro.markdown(
-    f"Minibatch **{optimizer.name}** on a noisy 2-D bowl: **{lanes[0].label()}** against **{lanes[1].label()}**, "
-    "every run of each on the same minibatch noise."
-)
+intro.markdown(words.intro(choice.mode, settings.lanes))
 
 
 # ---------------------------------------------------------------- the race itself
@@ -130,7 +117,7 @@ def race() -> None:
         on_click=link.set,
         args=(lr_key, best),
         help=(
-            f"{theory.best_constant_rate.formula(optimizer.build()).sentence} Exactly {marks.best:.4g}"
+            f"{theory.best_constant_rate.formula(choice.optimizer.build()).sentence} Exactly {marks.best:.4g}"
             + ("." if usable else f", outside the slider's range {LR_RANGE[0]:g} to {LR_RANGE[1]:g}.")
             if marks is not None
             else "No exact theory for this optimizer, so no best rate to compute."
@@ -144,8 +131,8 @@ def race() -> None:
         st.markdown(figures.rate_ruler(config.effective_lr, marks, LR_RANGE[1], scale_factor), unsafe_allow_html=True)
     link.write_url()
 
-    if decay_spec is None:
-        st.error("The decay schedule has an invalid parameter (see the sidebar); fix it to run the race.", icon="⚠️")
+    if choice.lanes is None:
+        st.error("A lane has an invalid parameter, or there is no lane (see the sidebar); fix it to run the race.", icon="⚠️")
         return
     if config.runs < runs_wanted:
         estimate = compute.seconds_for(replace(config, runs=runs_wanted))
@@ -184,6 +171,8 @@ def race() -> None:
     with st.container(border=True):
         for line in words.race_story(list(view.claims), view.labels, view.config.steps):
             st.markdown(line)
+    if len(view.lanes) > 2:
+        st.dataframe(views.lane_table(view), hide_index=True, width="stretch")
     formulas(view)
 
 
@@ -204,17 +193,21 @@ def progress_bar(slot, config):
 
 def formulas(view) -> None:
     with st.expander("The formulas behind the race", expanded=False):
-        for lane in view.lanes[1:]:
+        shown = set()
+        for lane in view.lanes:
+            if lane.constant or lane.latex in shown:
+                continue
+            shown.add(lane.latex)
             st.markdown(f"**{lane.label}** (its starting rate is the slider's):")
             st.latex(lane.latex)
-        opt = optimizer.build()
-        if not theory.covers(view.config.problem(), opt):
+        if choice.optimizer is None or not theory.covers(view.config.problem(), choice.optimizer.build()):
             return
+        opt = choice.optimizer.build()
         h = view.h
         st.markdown(
             f"**The noisy quadratic.** Loss ½(w−w*)ᵀH(w−w*) with curvatures h = ({h[0]:.3g}, {h[1]:.3g}); each "
             "minibatch gradient is the true gradient plus noise of covariance C/B, with c_i its variance along "
-            f"direction i. Exact for {optimizer.name}:"
+            f"direction i. Exact for {choice.optimizer.name}:"
         )
         for fn in (theory.expected_loss, theory.noise_floor, theory.stability_bound, theory.fastest_rates, theory.best_constant_rate):
             formula = fn.formula(opt)

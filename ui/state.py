@@ -171,6 +171,19 @@ class Link:
     def _warn(self, message: str) -> None:
         st.session_state[self._warnings_key].append(message)
 
+    def pending(self, key: str) -> str | None:
+        """What the link says for ``key`` before its widget is made (None if nothing)."""
+        return self._pending.get(key)
+
+    def suggest(self, key: str, raw: str) -> None:
+        """Read ``key`` as if the link said ``raw``, unless the link says something itself.
+
+        For settings a link implies without naming them (``lanes=exponential@Adam``
+        implies the optimizer Adam).
+        """
+        if self.first_run and key not in self._pending:
+            self._pending[key] = raw
+
     def field(self, f: Field) -> str:
         """Register a setting; session state then holds the value its widget shows."""
         self.fields[f.key] = f
@@ -180,8 +193,9 @@ class Link:
             try:
                 st.session_state[f.key] = f.parse(raw)
             except ValueError as err:
+                reason = str(err).removeprefix(f"{f.key} ")  # lrcore's messages start with the name
                 self._warn(
-                    f"Link setting `{f.key}={raw}` was ignored: it {err}. Using the default, "
+                    f"Link setting `{f.key}={raw}` was ignored: it {reason}. Using the default, "
                     f"`{f.dump(f.default)}`."
                 )
                 st.session_state[f.key] = f.default

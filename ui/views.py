@@ -247,3 +247,19 @@ def step_view(cfg: global_step.StepConfig) -> StepView:
     smooth = exponential(cfg.initial_learning_rate, cfg.decay_steps, cfg.decay_rate, False)
     stairs = exponential(cfg.initial_learning_rate, cfg.decay_steps, cfg.decay_rate, True)
     return StepView(result, decay.rhs(r"\text{global\_step}"), keep / result.steps_per_epoch, smooth(keep), stairs(keep))
+
+
+def lane_table(view: RaceView) -> list[dict]:
+    """One row per lane: how it ended, for the table under a race of many lanes."""
+    return [
+        {
+            "lane": lane.label,
+            "final loss": lane.final,
+            "exact": "yes" if lane.has_theory else "measured",
+            "10% of runs below": lane.final_band[0],
+            "90% of runs below": lane.final_band[1],
+            "diverged": lane.diverged_share,
+            "noise floor of its last rate": lane.floor,
+        }
+        for lane in view.lanes
+    ]

@@ -64,7 +64,8 @@ def sentence(claim: Claim, name: Namer, steps: int) -> str | None:
         verb = "divides" if len(claim.optimizers) == 1 else "divide"
         return (
             f"{names} {verb} each step by a running size of the gradients, so the update is not linear in the "
-            f"noise and has no exact theory here: every number below is measured from the {claim.runs} runs."
+            f"noise and has no exact theory here: {'its' if len(claim.optimizers) == 1 else 'their'} numbers are "
+            f"measured from the {claim.runs} runs."
         )
     if isinstance(claim, story.Feedback):
         return (
@@ -151,20 +152,79 @@ def sentence(claim: Claim, name: Namer, steps: int) -> str | None:
     raise TypeError(f"no sentence for {claim!r}")
 
 
+def intro(mode: str, lanes) -> str:
+    """The line under the title: what races against what (true whatever the outcome)."""
+    same = "every run of each on the same minibatch noise"
+    if mode == "optimizers":
+        return f"**{lanes[0].schedule.label}** with {len(lanes)} optimizers side by side on a noisy 2-D bowl, {same}."
+    opt = lanes[0].optimizer.name
+    if mode == "schedules" or len(lanes) != 2:
+        return f"Minibatch **{opt}** on a noisy 2-D bowl: {len(lanes)} schedule{'s' if len(lanes) > 1 else ''} side by side, {same}."
+    return f"Minibatch **{opt}** on a noisy 2-D bowl: **{lanes[0].label()}** against **{lanes[1].label()}**, {same}."
+
+
+def ranking(claims: list[Claim], name: Namer) -> str | None:
+    """Many lanes: who ends lowest and by how much the others end higher, in one sentence."""
+    finals = [c for c in claims if isinstance(c, story.Final)]
+    if len(finals) < 2:
+        return None
+    ratios = {c.higher: c.ratio for c in claims if isinstance(c, story.Lower)}
+    basis = "expected loss" if finals[0].exact else "mean loss of the runs"
+    best, *rest = finals
+    others = ", ".join(
+        f"{name(c.lane)} ({ratio(ratios[c.lane])}× higher)" if c.lane in ratios else f"{name(c.lane)} (about the same)"
+        for c in rest
+    )
+    return f"{name(best.lane, True)} ends lowest ({basis} {number(best.value)}); then {others}."
+
+
 def race_story(claims: list[Claim], labels: list[str], steps: int) -> list[str]:
-    """The story under the race: one sentence per claim, in the claims' order."""
+    """The story under the race: one sentence per claim, in the claims' order.
+
+    With more than two lanes the comparisons become one ranking, and only the lowest
+    and the highest lane say what their remaining loss is made of.
+    """
     name = Namer(labels)
-    # Say what a lane's remaining loss is made of only where it explains a loss: for
-    # lanes that end higher than another, and for a lone lane.
+    many = len(labels) > 2
+    finals = [c.lane for c in claims if isinstance(c, story.Final)]
     losers = {c.higher for c in claims if isinstance(c, story.Lower)}
-    explain = set(range(len(labels))) if len(labels) == 1 else losers
-    chosen = [c for c in claims if not isinstance(c, story.Cause) or c.lane in explain]
-    return [s for s in (sentence(c, name, steps) for c in chosen) if s]
+    if len(labels) == 1:
+        explain = {0}
+    elif many:
+        explain = {finals[0], finals[-1]} if finals else set()
+    else:
+        explain = losers
+    chosen = [
+        c
+        for c in claims
+        if not (isinstance(c, story.Cause) and c.lane not in explain) and not (many and isinstance(c, (story.Lower, story.Similar)))
+    ]
+    lines = []
+    rank = ranking(claims, name) if many else None
+    for c in chosen:
+        if rank and isinstance(c, story.Cause):  # the ranking, then why
+            lines.append(rank)
+            rank = None
+        text = sentence(c, name, steps)
+        if text:
+            lines.append(text)
+    return lines + ([rank] if rank else [])
 
 
 def headline(claims: list[Claim], labels: list[str]) -> str:
     """One line above the figures: how each lane ended, in numbers."""
     name = Namer(labels)
+    if len(labels) > 2:
+        finals = [c for c in claims if isinstance(c, story.Final)]
+        gone = [c for c in claims if isinstance(c, story.Diverged) and c.share == 1]
+        parts = []
+        if finals:
+            parts.append(f"{name(finals[0].lane, True)} ends lowest, loss ≈ **{number(finals[0].value)}**")
+        if len(finals) > 1:
+            parts.append(f"{name(finals[-1].lane, True)} highest, ≈ **{number(finals[-1].value)}**")
+        if gone:
+            parts.append(f"{len(gone)} lane{'s' if len(gone) > 1 else ''} diverged")
+        return " · ".join(parts)
     parts = []
     for k in range(len(labels)):
         mine = [c for c in claims if getattr(c, "lane", None) == k]
