@@ -18,9 +18,8 @@ import numpy as np
 from lrcore import _checks as check
 from lrcore import registry, theory
 from lrcore.optim import OPTIMIZERS, SGD, Optimizer
-from lrcore.plateau import ReduceLROnPlateau
 from lrcore.problems import NoisyQuadratic
-from lrcore.schedules import Schedule, constant
+from lrcore.schedules import ReduceLROnPlateau, Schedule, constant
 from lrcore.simulate import simulate_many
 
 __all__ = ["RaceConfig", "RaceResult", "run_race", "DEFAULT_DECAY", "MAX_POINTS"]

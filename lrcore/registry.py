@@ -22,8 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
 from lrcore import schedules as S
-from lrcore.formula import formula
-from lrcore.plateau import ReduceLROnPlateau, reduce_on_plateau
+from lrcore.schedules import ReduceLROnPlateau, formula, reduce_on_plateau
 
 __all__ = [
     "Param",

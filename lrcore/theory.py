@@ -26,9 +26,8 @@ import numpy as np
 
 from lrcore import _checks as check
 from lrcore.optim import SGD
-from lrcore.plateau import ReduceLROnPlateau
 from lrcore.problems import NoisyQuadratic
-from lrcore.schedules import Schedule
+from lrcore.schedules import ReduceLROnPlateau, Schedule
 
 __all__ = [
     "expected_loss",

@@ -28,6 +28,8 @@ from lrcore import _checks as check
 
 __all__ = ["ReduceLROnPlateau", "reduce_on_plateau"]
 
+FAMILY = "Feedback"
+
 
 class ReduceLROnPlateau:
     """A per-epoch feedback schedule. ``step(metric)`` returns the rate for the next epoch.

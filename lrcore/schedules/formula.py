@@ -17,9 +17,11 @@ from typing import Any, Callable
 import numpy as np
 
 from lrcore import _checks as check
-from lrcore.schedules import Schedule, _group, tex_number
+from lrcore.schedules.base import Schedule, group, tex_number
 
-__all__ = ["formula", "FUNCTIONS"]
+__all__ = ["formula", "FUNCTIONS", "MAX_LENGTH"]
+
+FAMILY = "Lab"
 
 FUNCTIONS: dict[str, tuple[Callable[..., Any], int]] = {
     # name: (numpy function, number of arguments)
@@ -212,7 +214,7 @@ def formula(expression: str, steps_per_epoch: int = 1, lr0: float = 0.1) -> Sche
 
     def tex(t: str, numeric: bool) -> str:
         n = tex_number(spe)
-        epoch = t if spe == 1 else rf"\lfloor {_group(t)}/{n} \rfloor"
+        epoch = t if spe == 1 else rf"\lfloor {group(t)}/{n} \rfloor"
         return _latex(body, {"step": t, "t": t, "epoch": epoch, "lr0": tex_number(lr0) if numeric else r"\eta_0"})
 
     schedule = Schedule(
