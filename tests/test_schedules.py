@@ -5,13 +5,18 @@ Keras documentation, written out per step in plain Python (``math``), the way op
 tests rebuild expected values by hand.
 """
 
+import ast
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
 from lrcore import schedules as S
+from lrcore._checks import ParameterError
+
+ROOT = Path(__file__).resolve().parents[1]
 
 STEPS = np.arange(0, 3001)
 
@@ -333,18 +338,38 @@ BAD = [
 ]
 
 
+def names(err: ParameterError) -> str:
+    """The parameter an error is about, as the caller wrote it: ``values[1]``."""
+    return err.param if err.index is None else f"{err.param}[{err.index}]"
+
+
 @pytest.mark.parametrize("factory, kwargs, name", BAD, ids=[f"{f.__name__}-{n}" for f, _, n in BAD])
-def test_bad_parameters_raise_value_error_naming_the_parameter(factory, kwargs, name):
-    with pytest.raises(ValueError) as err:
+def test_bad_parameters_raise_a_parameter_error_naming_the_parameter(factory, kwargs, name):
+    with pytest.raises(ParameterError) as err:
         factory(**kwargs)
+    assert names(err.value) == name  # the UI shows it under that control
     message = str(err.value)
-    assert message.startswith(f"{name} must"), message  # the UI shows it beside that control
+    assert message.startswith(f"{name} must"), message
 
 
-@pytest.mark.parametrize("bad", [-1, [0, -3], 1.5, np.array([True]), "3"])
+def test_no_factory_raises_a_bare_value_error():
+    # Every refusal is a ParameterError, so a UI knows the parameter without reading the text.
+    sources = sorted((ROOT / "lrcore" / "schedules").glob("*.py"))
+    bare = [
+        f"{path.name}:{node.lineno}"
+        for path in sources
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call)
+        and getattr(node.exc.func, "id", None) in ("ValueError", "TypeError")
+    ]  # fmt: skip
+    assert len(sources) > 8 and not bare, bare
+
+
+@pytest.mark.parametrize("bad", [-1, [0, -3], 1.5, np.array([True]), "3", 2**53 + 2])
 def test_negative_or_fractional_steps_are_refused(bad):
-    with pytest.raises(ValueError, match="step"):
+    with pytest.raises(ParameterError, match="^step must") as err:
         S.constant(0.1)(bad)
+    assert err.value.param == "step"
 
 
 def test_out_of_range_message_names_the_allowed_range():
@@ -380,6 +405,8 @@ def test_cyclic_polynomial_never_goes_past_the_end_of_its_horizon():
         (lambda: S.constant(0.1)(1e19), "step"),
     ],
 )
-def test_unusable_arguments_are_value_errors_naming_themselves(make, name):
-    with pytest.raises(ValueError, match=f"^{name} must"):
+def test_unusable_arguments_are_parameter_errors_naming_themselves(make, name):
+    with pytest.raises(ParameterError, match=f"^{name} must") as err:
         make()
+    assert err.value.param == name
+

@@ -31,14 +31,16 @@ def as_steps(step: Any) -> np.ndarray:
     """Check and convert steps to an int64 array (any shape; a scalar gives 0-d)."""
     s = np.asarray(step)
     if s.dtype.kind == "b" or s.dtype.kind not in "iuf":
-        raise ValueError(f"step must be an integer or an array of integers; got dtype {s.dtype}")
+        message = f"step must be an integer or an array of integers; got dtype {s.dtype}"
+        raise check.fail("step", message, code="integer")
     if s.dtype.kind == "f":
         if not np.all(np.isfinite(s)) or not np.all(s == np.floor(s)):
-            raise ValueError("step must hold whole numbers (steps count updates: 0, 1, 2, ...)")
+            raise check.fail("step", "step must hold whole numbers (steps count updates: 0, 1, 2, ...)", code="integer")
     if s.size and s.min() < 0:
-        raise ValueError(f"step must be >= 0; got {s.min()}")
+        raise check.fail("step", f"step must be >= 0; got {s.min()}", code="range", value=s.min(), low=0)
     if s.size and s.max() > MAX_STEP:
-        raise ValueError(f"step must be <= 2**53 (= {MAX_STEP}); got {s.max()}")
+        message = f"step must be <= 2**53 (= {MAX_STEP}); got {s.max()}"
+        raise check.fail("step", message, code="range", value=s.max(), high=MAX_STEP)
     return s.astype(np.int64, copy=False)
 
 
@@ -145,6 +147,6 @@ def steps_arg(name: str, value: Any) -> float:
 
 def schedule_arg(name: str, value: Any) -> Schedule:
     if not isinstance(value, Schedule):
-        raise ValueError(f"{name} must be a Schedule made by an lrcore factory; got {value!r}")
+        raise check.fail(name, f"{name} must be a Schedule made by an lrcore factory; got {value!r}", value=value)
     return value
 

@@ -69,11 +69,12 @@ def join(schedules: Sequence[Schedule], boundaries: Sequence[int]) -> Schedule:
     bounds = tuple(check.integer(f"boundaries[{i}]", b, low=1) for i, b in enumerate(check.sequence("boundaries", boundaries)))
     check.increasing("boundaries", bounds)
     if len(pieces) < 2:
-        raise ValueError(f"schedules must hold at least 2 schedules to join; got {len(pieces)}")
+        raise check.fail("schedules", f"schedules must hold at least 2 schedules to join; got {len(pieces)}", value=pieces)
     if len(bounds) != len(pieces) - 1:
-        raise ValueError(
-            f"boundaries must hold one step fewer than schedules ({len(pieces) - 1}); "
-            f"got {len(bounds)}"
+        raise check.fail(
+            "boundaries",
+            f"boundaries must hold one step fewer than schedules ({len(pieces) - 1}); got {len(bounds)}",
+            value=bounds,
         )
     offsets = np.asarray((0,) + bounds)
 

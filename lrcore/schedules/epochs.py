@@ -45,9 +45,13 @@ def steps_per_epoch(n_examples: int, batch_size: int, drop_last: bool = False) -
     n = check.integer("n_examples", n_examples, low=1)
     b = check.integer("batch_size", batch_size, low=1)
     if drop_last and b > n:
-        raise ValueError(
+        raise check.fail(
+            "batch_size",
             f"batch_size must be <= n_examples when drop_last=True (else no batch is full); "
-            f"got batch_size={b}, n_examples={n}"
+            f"got batch_size={b}, n_examples={n}",
+            code="range",
+            value=b,
+            high=n,
         )
     return n // b if drop_last else -(-n // b)
 

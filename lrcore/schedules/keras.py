@@ -120,12 +120,13 @@ def piecewise_constant(
     b = check.increasing("boundaries", boundaries)
     v = tuple(rate_arg(f"values[{i}]", x) for i, x in enumerate(check.sequence("values", values)))
     if len(v) != len(b) + 1:
-        raise ValueError(
-            f"values must have one more entry than boundaries; got {len(v)} values "
-            f"for {len(b)} boundaries"
+        raise check.fail(
+            "values",
+            f"values must have one more entry than boundaries; got {len(v)} values for {len(b)} boundaries",
+            value=v,
         )
     if not b:
-        raise ValueError("boundaries must hold at least one step; got none")
+        raise check.fail("boundaries", "boundaries must hold at least one step; got none", value=b)
     inclusive = bool(inclusive)
     b_arr, v_arr = np.asarray(b), np.asarray(v)
     side = "left" if inclusive else "right"

@@ -54,7 +54,7 @@ def multi_step(lr: float, milestones: Sequence[int], gamma: float = 0.1) -> Sche
     ms = tuple(check.integer(f"milestones[{i}]", m, low=1) for i, m in enumerate(check.sequence("milestones", milestones)))
     check.increasing("milestones", ms)
     if not ms:
-        raise ValueError("milestones must hold at least one step; got none")
+        raise check.fail("milestones", "milestones must hold at least one step; got none", value=ms)
     gamma = check.in_range("gamma", gamma, 0.0, 1.0)
     ms_arr = np.asarray(ms)
 
@@ -245,9 +245,16 @@ def one_cycle(
     starts = [0.0] + ends[:-1]
     if not all(e > s for s, e in zip(starts, ends)):
         hi = (total + 1) / (2 * total) if three_phase else 1.0
-        raise ValueError(
+        raise check.fail(
+            "pct_start",
             f"pct_start must leave every phase at least one step: 1/total_steps < pct_start < "
-            f"{hi:g}, i.e. {1 / total:g} < pct_start < {hi:g}; got {pct}"
+            f"{hi:g}, i.e. {1 / total:g} < pct_start < {hi:g}; got {pct}",
+            code="range",
+            value=pct,
+            low=1 / total,
+            high=hi,
+            low_open=True,
+            high_open=True,
         )
 
     def anneal(start, end, p):
