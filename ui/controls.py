@@ -141,7 +141,7 @@ def schedule_editor(
     slots: dict[str, Any] = {}
     problem: tuple[str | None, str] | None = None
     for p in entry.params:
-        if hide_rates and p.rate_fraction is not None:
+        if hide_rates and p.kind == "float" and p.rate_fraction is not None:  # (not piecewise values)
             continue
         if p.name in fixed:
             params[p.name] = fixed[p.name]

@@ -7,7 +7,7 @@ after ``scheduler.step()`` has been called ``t`` times, torch's rate is ``schedu
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Literal, Sequence, get_args
 
 import numpy as np
 
@@ -17,6 +17,10 @@ from lrcore.schedules.base import Schedule, group, rate_arg, template, tex_numbe
 __all__ = ["step", "multi_step", "linear", "cosine_annealing", "cosine_warm_restarts", "one_cycle", "cyclic"]
 
 FAMILY = "PyTorch"
+
+# The allowed values, said once: the checks and the registry both read them from here.
+AnnealStrategy = Literal["cos", "linear"]
+CyclicMode = Literal["triangular", "triangular2", "exp_range"]
 
 
 def step(lr: float, step_size: int, gamma: float = 0.1) -> Schedule:
@@ -208,7 +212,7 @@ def one_cycle(
     max_lr: float,
     total_steps: int,
     pct_start: float = 0.3,
-    anneal_strategy: str = "cos",
+    anneal_strategy: AnnealStrategy = "cos",
     div_factor: float = 25.0,
     final_div_factor: float = 1e4,
     three_phase: bool = False,
@@ -225,7 +229,7 @@ def one_cycle(
     peak = check.in_range("max_lr", max_lr, 0.0, low_open=True)
     total = check.integer("total_steps", total_steps, low=2)
     pct = check.in_range("pct_start", pct_start, 0.0, 1.0)
-    strategy = check.one_of("anneal_strategy", anneal_strategy, ("cos", "linear"))
+    strategy = check.one_of("anneal_strategy", anneal_strategy, get_args(AnnealStrategy))
     div = check.in_range("div_factor", div_factor, 0.0, low_open=True)
     final_div = check.in_range("final_div_factor", final_div_factor, 0.0, low_open=True)
     three_phase = bool(three_phase)
@@ -309,7 +313,7 @@ def cyclic(
     max_lr: float,
     step_size_up: int = 2000,
     step_size_down: int | None = None,
-    mode: str = "triangular",
+    mode: CyclicMode = "triangular",
     gamma: float = 1.0,
 ) -> Schedule:
     """A triangle wave between ``base_lr`` and ``max_lr``: torch ``CyclicLR``.
@@ -321,7 +325,7 @@ def cyclic(
     peak = check.in_range("max_lr", max_lr, base)
     up = check.integer("step_size_up", step_size_up, low=1)
     down = up if step_size_down is None else check.integer("step_size_down", step_size_down, low=1)
-    mode = check.one_of("mode", mode, ("triangular", "triangular2", "exp_range"))
+    mode = check.one_of("mode", mode, get_args(CyclicMode))
     gamma = check.in_range("gamma", gamma, 0.0, 1.0, low_open=True)
     total_size = float(up) + float(down)
     step_ratio = float(up) / total_size
