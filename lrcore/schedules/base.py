@@ -15,7 +15,20 @@ import numpy as np
 
 from lrcore import _checks as check
 
-__all__ = ["Schedule", "as_steps", "tex_number", "template", "group", "rate_arg", "steps_arg", "schedule_arg"]
+__all__ = [
+    "Schedule",
+    "as_steps",
+    "tex_number",
+    "template",
+    "group",
+    "shown",
+    "blend",
+    "over",
+    "product",
+    "rate_arg",
+    "steps_arg",
+    "schedule_arg",
+]
 
 StepFn = Callable[[np.ndarray], np.ndarray]
 MAX_STEP = check.MAX_INT  # beyond 2**53 steps are no longer exact as floats
@@ -130,7 +143,34 @@ def template(text: str, symbols: Mapping[str, str], params: Mapping[str, Any]) -
 
 def group(t: str) -> str:
     """Parenthesise a compound step expression before it is divided or multiplied."""
-    return t if t.isalnum() else f"({t})"
+    atom = t.isalnum() or (t.startswith(r"\lfloor") and t.endswith(r"\rfloor") and t.count(r"\lfloor") == 1)
+    return t if atom else f"({t})"
+
+
+def shown(numeric: bool, value: Any, neutral: Any) -> bool:
+    """Whether a term belongs in the formula: always with symbols, with numbers unless neutral.
+
+    So the numeric form of ``(1 - α)·c + α`` at α = 0 is ``c``, not ``(1 - 0)·c + 0``, while
+    the symbolic form keeps ``α``.
+    """
+    return not numeric or value != neutral
+
+
+def over(numeric: bool, key: str, value: float, floor: bool = False) -> str:
+    """``<t>/<key>`` in a template (floored with ``floor``), or ``<t>`` when the numeric divisor is 1."""
+    if not shown(numeric, value, 1):
+        return "<t>"  # a step is a whole number: floor(t / 1) = t
+    return rf"\lfloor <t>/<{key}> \rfloor" if floor else f"<t>/<{key}>"
+
+
+def product(numeric: bool, *factors: tuple[str, float]) -> str:
+    """Template factors joined by ``\\cdot``, leaving out those whose numeric value is 1."""
+    return r" \cdot ".join(term for term, value in factors if shown(numeric, value, 1)) or "1"
+
+
+def blend(low: str, high: str, shape: str, keep_low: bool) -> str:
+    """``low + (high - low)·shape``, or ``high·shape`` when ``low`` is left out (it is 0)."""
+    return rf"{low} + ({high} - {low})\,{shape}" if keep_low else rf"{high}\,{shape}"
 
 
 # --------------------------------------------------------------------------- argument checks shared by the families

@@ -12,7 +12,18 @@ from typing import Sequence
 import numpy as np
 
 from lrcore import _checks as check
-from lrcore.schedules.base import Schedule, group, rate_arg, steps_arg, template, tex_number
+from lrcore.schedules.base import (
+    Schedule,
+    blend,
+    group,
+    over,
+    product,
+    rate_arg,
+    shown,
+    steps_arg,
+    template,
+    tex_number,
+)
 
 __all__ = ["exponential", "inverse_time", "piecewise_constant", "polynomial", "cosine", "cosine_restarts"]
 
@@ -23,6 +34,11 @@ def _exponent(s: np.ndarray, decay_steps: float, staircase: bool) -> np.ndarray:
     """``t / decay_steps``, floored when ``staircase`` (Keras' ``p``)."""
     p = s.astype(np.float64) / decay_steps
     return np.floor(p) if staircase else p
+
+
+def _floored(peak: str, shape: str, floor: bool) -> str:
+    """Keras' ``peak·[(1 - α)·shape + α]``; just ``peak·shape`` when the floor α is left out."""
+    return peak + (r"\left[(1 - <alpha>)\," + shape + r" + <alpha>\right]" if floor else r"\," + shape)
 
 
 def exponential(
@@ -46,7 +62,6 @@ def exponential(
     def fn(s):
         return lr0 * np.power(rate, _exponent(s, ds, staircase))
 
-    exponent = r"\lfloor <t>/<decay_steps> \rfloor" if staircase else "<t>/<decay_steps>"
     params = {
         "initial_learning_rate": lr0,
         "decay_steps": ds,
@@ -54,12 +69,17 @@ def exponential(
         "staircase": staircase,
     }
     symbols = {"initial_learning_rate": r"\eta_0", "decay_rate": "r", "decay_steps": "T"}
-    tex = template(r"<initial_learning_rate> \cdot <decay_rate>^{" + exponent + "}", symbols, params)
+
+    def tex(t, numeric):
+        exponent = over(numeric, "decay_steps", ds, staircase)
+        body = r"<initial_learning_rate> \cdot <decay_rate>^{" + exponent + "}"
+        return template(body, symbols, params)(group(t), numeric)
+
     return Schedule(
         "exponential",
         params,
         fn,
-        lambda t, n: tex(group(t), n),
+        tex,
         "Multiply the rate by decay_rate every decay_steps steps"
         + (", all at once (a staircase)." if staircase else ", smoothly."),
         "keras.optimizers.schedules.ExponentialDecay / tf.compat.v1.train.exponential_decay",
@@ -85,7 +105,6 @@ def inverse_time(
     def fn(s):
         return lr0 / (1.0 + rate * _exponent(s, ds, staircase))
 
-    p_tex = r"\lfloor <t>/<decay_steps> \rfloor" if staircase else "<t>/<decay_steps>"
     params = {
         "initial_learning_rate": lr0,
         "decay_steps": ds,
@@ -93,18 +112,22 @@ def inverse_time(
         "staircase": staircase,
     }
     symbols = {"initial_learning_rate": r"\eta_0", "decay_rate": "k", "decay_steps": "T"}
-    tex = template(
-        r"\frac{<initial_learning_rate>}{1 + <decay_rate> \cdot " + p_tex + "}", symbols, params
-    )
+
+    def tex(t, numeric):
+        if not shown(numeric, rate, 0):
+            return tex_number(lr0)
+        p_tex = over(numeric, "decay_steps", ds, staircase)
+        k = "<decay_rate> \\cdot " if shown(numeric, rate, 1) else ""
+        return template(r"\frac{<initial_learning_rate>}{1 + " + k + p_tex + "}", symbols, params)(group(t), numeric)
+
     return Schedule(
         "inverse_time",
         params,
         fn,
-        lambda t, n: tex(group(t), n),
+        tex,
         "Time-based decay: the rate falls like 1/(1 + k·t), fast at first, then slowly.",
         "keras.optimizers.schedules.InverseTimeDecay",
     )
-
 
 
 def piecewise_constant(
@@ -207,18 +230,18 @@ def polynomial(
         if cycle
         else r"\frac{\min(<t>, <decay_steps>)}{<decay_steps>}"
     )
-    tex = template(
-        r"(<initial_learning_rate> - <end_learning_rate>)\left(1 - "
-        + frac
-        + r"\right)^{<power>} + <end_learning_rate>",
-        symbols,
-        params,
-    )
+
+    def tex(t, numeric):
+        floor = shown(numeric, end, 0)
+        body = r"(<initial_learning_rate> - <end_learning_rate>)" if floor else "<initial_learning_rate>"
+        body += r"\left(1 - " + frac + r"\right)" + ("^{<power>}" if shown(numeric, power, 1) else "")
+        return template(body + (" + <end_learning_rate>" if floor else ""), symbols, params)(group(t), numeric)
+
     return Schedule(
         "polynomial",
         params,
         fn,
-        lambda t, n: tex(group(t), n),
+        tex,
         "Slide from the initial rate to end_learning_rate along (1 - t/T)^power"
         + (", restarting with a longer horizon." if cycle else ", then hold."),
         "keras.optimizers.schedules.PolynomialDecay",
@@ -277,19 +300,19 @@ def cosine(
     }
 
     def tex(t, numeric):
+        def decayed(peak, s):
+            half = r"\tfrac12\left(1 + \cos\frac{\pi \min(" + s + r", <decay_steps>)}{<decay_steps>}\right)"
+            return _floored(peak, half, shown(numeric, alpha, 0))
+
         t = group(t)
         if target is None:
-            body = (
-                r"<initial_learning_rate>\left[(1 - <alpha>)\,\tfrac12\left(1 + "
-                r"\cos\frac{\pi \min(" + t + r", <decay_steps>)}{<decay_steps>}\right) + <alpha>\right]"
-            )
-            return template(body, symbols, params)(t, numeric)
+            return template(decayed("<initial_learning_rate>", t), symbols, params)(t, numeric)
+        ramp = blend(
+            "<initial_learning_rate>", "<warmup_target>", r"\frac{" + t + r"}{<warmup_steps>}", shown(numeric, lr0, 0)
+        )
         body = (
-            r"\begin{cases} <initial_learning_rate> + (<warmup_target> - <initial_learning_rate>)"
-            r"\frac{" + t + r"}{<warmup_steps>} & " + t + r" < <warmup_steps> \\ "
-            r"<warmup_target>\left[(1 - <alpha>)\,\tfrac12\left(1 + \cos\frac{\pi \min(" + t
-            + r" - <warmup_steps>, <decay_steps>)}{<decay_steps>}\right) + <alpha>\right] & "
-            + t + r" \ge <warmup_steps> \end{cases}"
+            r"\begin{cases} " + ramp + " & " + t + r" < <warmup_steps> \\ "
+            + decayed("<warmup_target>", t + " - <warmup_steps>") + " & " + t + r" \ge <warmup_steps> \end{cases}"
         )
         return template(body, symbols, params)(t, numeric)
 
@@ -361,13 +384,17 @@ def cosine_restarts(
         "m_mul": r"m_{\mathrm{mul}}",
         "alpha": r"\alpha",
     }
-    tex = template(
-        r"<initial_learning_rate>\left[(1 - <alpha>)\,<m_mul>^{i}\,\tfrac12(1 + \cos \pi\tau) + <alpha>\right],"
-        r"\quad \text{period } i \text{ lasts } <first_decay_steps>\cdot<t_mul>^{i} \text{ steps},"
-        r"\ \tau \in [0,1) \text{ is the fraction of it done at } <t>",
-        symbols,
-        params,
-    )
+
+    def tex(t, numeric):
+        shape = (r"<m_mul>^{i}\," if shown(numeric, m_mul, 1) else "") + r"\tfrac12(1 + \cos \pi\tau)"
+        length = product(numeric, ("<first_decay_steps>", first), ("<t_mul>^{i}", t_mul))
+        body = (
+            _floored("<initial_learning_rate>", shape, shown(numeric, alpha, 0))
+            + r",\quad \text{period } i \text{ lasts } "
+            + length + r" \text{ steps},\ \tau \in [0,1) \text{ is the fraction of it done at } <t>"
+        )
+        return template(body, symbols, params)(t, numeric)
+
     return Schedule(
         "cosine_restarts",
         params,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from lrcore import _checks as check
-from lrcore.schedules.base import Schedule, group, rate_arg, steps_arg, template
+from lrcore.schedules.base import Schedule, group, over, product, rate_arg, steps_arg, template
 
 __all__ = ["constant", "inverse_sqrt"]
 
@@ -47,16 +47,17 @@ def inverse_sqrt(
 
     params = {"initial_learning_rate": lr0, "k": k, "decay_steps": ds, "offset": offset}
     symbols = {"initial_learning_rate": r"\eta_0", "k": "k", "decay_steps": "T", "offset": "c"}
-    tex = template(
-        r"\frac{<k> \cdot <initial_learning_rate>}{\sqrt{<t>/<decay_steps> + <offset>}}",
-        symbols,
-        params,
-    )
+
+    def tex(t, numeric):
+        top = product(numeric, ("<k>", k), ("<initial_learning_rate>", lr0))
+        body = r"\frac{" + top + r"}{\sqrt{" + over(numeric, "decay_steps", ds) + " + <offset>}}"
+        return template(body, symbols, params)(group(t), numeric)
+
     return Schedule(
         "inverse_sqrt",
         params,
         fn,
-        lambda t, n: tex(group(t), n),
+        tex,
         "The rate falls like k/√t: slower than 1/t, the classic rate for noisy SGD.",
     )
 

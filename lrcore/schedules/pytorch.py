@@ -12,7 +12,7 @@ from typing import Literal, Sequence, get_args
 import numpy as np
 
 from lrcore import _checks as check
-from lrcore.schedules.base import Schedule, group, rate_arg, template, tex_number
+from lrcore.schedules.base import Schedule, blend, group, over, product, rate_arg, shown, template, tex_number
 
 __all__ = ["step", "multi_step", "linear", "cosine_annealing", "cosine_warm_restarts", "one_cycle", "cyclic"]
 
@@ -38,12 +38,16 @@ def step(lr: float, step_size: int, gamma: float = 0.1) -> Schedule:
 
     params = {"lr": lr, "step_size": size, "gamma": gamma}
     symbols = {"lr": r"\eta_0", "gamma": r"\gamma", "step_size": "s"}
-    tex = template(r"<lr> \cdot <gamma>^{\lfloor <t> / <step_size> \rfloor}", symbols, params)
+
+    def tex(t, numeric):
+        exponent = over(numeric, "step_size", size, floor=True)
+        return template(r"<lr> \cdot <gamma>^{" + exponent + "}", symbols, params)(group(t), numeric)
+
     return Schedule(
         "step",
         params,
         fn,
-        lambda t, n: tex(group(t), n),
+        tex,
         "A staircase: multiply the rate by gamma every step_size steps.",
         "torch.optim.lr_scheduler.StepLR",
     )
@@ -109,12 +113,15 @@ def linear(
         "end_factor": "f_e",
         "total_iters": "N",
     }
-    body = (
-        r"<lr>\cdot <start_factor>"
-        if total == 0
-        else r"<lr>\left(<start_factor> + (<end_factor> - <start_factor>)\frac{\min(<t>, <total_iters>)}{<total_iters>}\right)"
-    )
-    tex = template(body, symbols, params)
+
+    def tex(t, numeric):
+        if total:
+            line = r"\frac{\min(<t>, <total_iters>)}{<total_iters>}"
+            body = r"<lr>\left(<start_factor> + (<end_factor> - <start_factor>)" + line + r"\right)"
+        else:
+            body = product(numeric, ("<lr>", lr), ("<start_factor>", start))
+        return template(body, symbols, params)(t, numeric)
+
     return Schedule(
         "linear",
         params,
@@ -140,16 +147,16 @@ def cosine_annealing(lr: float, T_max: int, eta_min: float = 0.0) -> Schedule:
 
     params = {"lr": lr, "T_max": T, "eta_min": eta_min}
     symbols = {"lr": r"\eta_0", "T_max": r"T_{\max}", "eta_min": r"\eta_{\min}"}
-    tex = template(
-        r"<eta_min> + \tfrac12(<lr> - <eta_min>)\left(1 + \cos\frac{\pi <t>}{<T_max>}\right)",
-        symbols,
-        params,
-    )
+
+    def tex(t, numeric):
+        half = r"\tfrac12\left(1 + \cos\frac{\pi <t>}{<T_max>}\right)"
+        return template(blend("<eta_min>", "<lr>", half, shown(numeric, eta_min, 0)), symbols, params)(group(t), numeric)
+
     return Schedule(
         "cosine_annealing",
         params,
         fn,
-        lambda t, n: tex(group(t), n),
+        tex,
         "Half a cosine from lr down to eta_min over T_max steps, then back up again.",
         "torch.optim.lr_scheduler.CosineAnnealingLR",
     )
@@ -192,12 +199,16 @@ def cosine_warm_restarts(lr: float, T_0: int, T_mult: int = 1, eta_min: float = 
 
     params = {"lr": lr, "T_0": T_0, "T_mult": T_mult, "eta_min": eta_min}
     symbols = {"lr": r"\eta_0", "T_0": "T_0", "T_mult": r"T_{\mathrm{mult}}", "eta_min": r"\eta_{\min}"}
-    tex = template(
-        r"<eta_min> + \tfrac12(<lr> - <eta_min>)\left(1 + \cos\frac{\pi T_{\mathrm{cur}}}{T_i}\right),"
-        r"\quad T_i = <T_0>\cdot<T_mult>^{i},\ T_{\mathrm{cur}} = \text{steps since the last restart before } <t>",
-        symbols,
-        params,
-    )
+
+    def tex(t, numeric):
+        half = r"\tfrac12\left(1 + \cos\frac{\pi T_{\mathrm{cur}}}{T_i}\right)"
+        period = product(numeric, ("<T_0>", T_0), ("<T_mult>^{i}", T_mult))
+        body = (
+            blend("<eta_min>", "<lr>", half, shown(numeric, eta_min, 0)) + r",\quad T_i = " + period
+            + r",\ T_{\mathrm{cur}} = \text{steps since the last restart before } <t>"
+        )
+        return template(body, symbols, params)(t, numeric)
+
     return Schedule(
         "cosine_warm_restarts",
         params,
@@ -351,21 +362,25 @@ def cyclic(
         "mode": mode,
         "gamma": gamma,
     }
-    scale = {"triangular": "", "triangular2": r"\cdot 2^{1-c}", "exp_range": r"\cdot <gamma>^{<t>}"}[mode]
     symbols = {
         "base_lr": r"\eta_{\mathrm{base}}",
         "max_lr": r"\eta_{\max}",
         "gamma": r"\gamma",
     }
     up_s, down_s = tex_number(up), tex_number(down)
-    tex = template(
-        r"<base_lr> + (<max_lr> - <base_lr>)\,h" + scale + r",\quad h = \begin{cases} x/\rho & x \le \rho"
-        r" \\ (1-x)/(1-\rho) & x > \rho \end{cases},\ c = \lfloor 1 + \tfrac{<t>}{" + up_s + "+" + down_s
-        + r"}\rfloor,\ x = 1 + \tfrac{<t>}{" + up_s + "+" + down_s + r"} - c,\ \rho = \tfrac{" + up_s + "}{"
-        + up_s + "+" + down_s + "}",
-        symbols,
-        params,
+    cycle = rf"\tfrac{{<t>}}{{{up_s}+{down_s}}}"
+    where = (
+        r",\quad h = \begin{cases} x/\rho & x \le \rho \\ (1-x)/(1-\rho) & x > \rho \end{cases},"
+        rf"\ c = \lfloor 1 + {cycle}\rfloor,\ x = 1 + {cycle} - c,\ \rho = \tfrac{{{up_s}}}{{{up_s}+{down_s}}}"
     )
+
+    def tex(t, numeric):
+        scale = {"triangular": "", "triangular2": r" \cdot 2^{1-c}", "exp_range": r" \cdot <gamma>^{<t>}"}[mode]
+        if mode == "exp_range" and not shown(numeric, gamma, 1):
+            scale = ""
+        body = blend("<base_lr>", "<max_lr>", "h" + scale, shown(numeric, base, 0)) + where
+        return template(body, symbols, params)(t, numeric)
+
     return Schedule(
         "cyclic",
         params,
