@@ -53,7 +53,7 @@ with schedule_box.expander("Schedule parameters", expanded=True):
         horizon=steps,
         rate=st.session_state[lr_key],
         hide_rates=True,
-        fixed={"steps_per_epoch": int(epoch), "mode": "min"},  # the race watches its loss: lower is better
+        fixed={"steps_per_epoch": int(epoch)},
     )
 
 optimizer_box.header("Optimizer")
