@@ -10,6 +10,8 @@ from streamlit.testing.v1 import AppTest
 
 from lrcore import registry
 from lrcore.schedules import formula
+from lrcore.schedules.formula import MAX_LENGTH
+from ui import controls
 from ui.text import plain
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -99,3 +101,57 @@ def test_the_error_goes_where_err_param_says_not_where_the_first_word_points():
     bad_list = page(GALLERY, {"show": "piecewise_constant", "g.piecewise_constant.values": "0.1, 0.01"})
     assert "values must have one more entry" in bad_list.error[0].value
     assert just_before(bad_list, bad_list.error[0]).key == "g.piecewise_constant.values"
+
+
+# --------------------------------------------------------------------------- links
+
+
+def test_a_long_formula_survives_a_link_round_trip():
+    # The link's text limit is the formula's own (MAX_LENGTH), not a second number.
+    long = "lr0 / (1 + 0.001 * step)" + " + 0 * step" * 34
+    assert 300 < len(long) <= MAX_LENGTH
+    at = page(GALLERY, {"show": "formula", "g.formula.expression": long})
+    assert not at.warning and not at.error, [w.value for w in at.warning]
+    assert at.text_input(key="g.formula.expression").value == long
+    again = page(GALLERY, dict(at.query_params))
+    assert again.query_params["g.formula.expression"] == long and not again.warning
+    expression = next(p for p in registry.SCHEDULES["formula"].params if p.name == "expression")
+    parse = controls._field(expression, "k", "lr0").parse
+    assert parse("t" * MAX_LENGTH) == "t" * MAX_LENGTH
+    with pytest.raises(ValueError, match=f"longer than {MAX_LENGTH} characters"):
+        parse("t" * (MAX_LENGTH + 1))
+
+
+# --------------------------------------------------------------------------- sliders
+
+
+def on_grid(value: float, p: registry.Param) -> bool:
+    k = (value - p.low) / p.step
+    return abs(k - round(k)) < 1e-9 and p.low <= value <= p.high
+
+
+SLIDERS = [(e.name, p) for e in registry.SCHEDULES.values() for p in e.params if p.kind == "float" and p.step]
+
+
+@pytest.mark.parametrize("name, p", SLIDERS, ids=[f"{n}.{p.name}" for n, p in SLIDERS])
+def test_every_slider_has_a_grid_its_ends_and_default_lie_on(name, p):
+    assert on_grid(p.low, p) and on_grid(p.high, p) and on_grid(p.default, p)
+    assert (p.high - p.low) / p.step <= 10_001  # a slider a student can still move
+
+
+def test_the_texts_values_are_on_the_sliders_grid():
+    params = {(e.name, p.name): p for e in registry.SCHEDULES.values() for p in e.params}
+    decay_rate = params["exponential", "decay_rate"]
+    assert on_grid(0.9, decay_rate) and on_grid(0.96, decay_rate) and on_grid(0.5, decay_rate)
+    assert on_grid(0.5, params["step", "gamma"]) and on_grid(0.1, params["multi_step", "gamma"])
+    assert on_grid(0.5, params["inverse_time", "decay_rate"]) and on_grid(0.3, params["one_cycle", "pct_start"])
+
+
+def test_a_slider_steps_by_its_grid_and_reads_back_on_it():
+    at = page(GALLERY, {"show": "exponential"})
+    slider = at.slider(key="g.exponential.decay_rate")
+    assert slider.proto.step == 0.01 and slider.proto.format == "%.2f"
+    slider.set_value(0.96).run()
+    assert any("0.96^{" in m.value for m in at.latex)
+    assert controls.decimals(0.01) == 2 and controls.decimals(0.001) == 3 and controls.decimals(0.5) == 1
+    assert round(0.9000000000000001, controls.decimals(0.01)) == 0.9

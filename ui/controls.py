@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+from decimal import Decimal
 from typing import Any, Mapping
 
 import streamlit as st
@@ -55,7 +56,7 @@ def _field(p: Param, key: str, default: Any) -> Field:
     if p.kind in ("ints", "floats"):
         return Field(key, _list_text(default), state.number_list(low, high, whole=p.kind == "ints"))
     if p.kind == "text":
-        return Field(key, str(default), state.text())
+        return Field(key, str(default), state.text(p.max_length) if p.max_length else state.text())
     raise ValueError(f"kind must be a plain parameter kind; got {p.kind!r}")
 
 
@@ -64,13 +65,22 @@ def _step(value: float) -> float:
     return 10.0 ** (math.floor(math.log10(abs(value))) - 1) if value else 0.001
 
 
+def decimals(step: float) -> int:
+    """Decimal places of a slider step: 2 for 0.01, 3 for 0.001, 1 for 0.5."""
+    return max(0, -Decimal(repr(step)).normalize().as_tuple().exponent)
+
+
 def _widget(p: Param, key: str, container) -> Any:
     """Draw the widget for one parameter and return its value in the factory's terms."""
     value = st.session_state[key]
     if p.kind == "float":
-        bounded = p.low is not None and p.high is not None and not p.log and p.high - p.low <= 100
-        if bounded:
-            return container.slider(_label(p), min_value=float(p.low), max_value=float(p.high), step=(p.high - p.low) / 200, key=key, help=p.help)
+        if p.step is not None:  # a slider on the table's grid; read back on it (0.9, not 0.9000000000000001)
+            places = decimals(p.step)
+            number = container.slider(
+                _label(p), min_value=float(p.low), max_value=float(p.high), step=float(p.step),
+                format=f"%.{places}f", key=key, help=p.help,
+            )  # fmt: skip
+            return round(number, places)
         return container.number_input(_label(p), min_value=p.low, max_value=p.high, step=_step(value), format="%g", key=key, help=p.help)
     if p.kind == "int":
         return int(container.number_input(_label(p), min_value=int(p.low), max_value=int(p.high), step=1, key=key, help=p.help))
@@ -100,7 +110,7 @@ def _widget(p: Param, key: str, container) -> Any:
         numbers = [float(x) for x in parsed.split(",")]
         return [int(x) for x in numbers] if p.kind == "ints" else numbers
     if p.kind == "text":
-        return container.text_input(_label(p), key=key, help=p.help)
+        return container.text_input(_label(p), max_chars=p.max_length, key=key, help=p.help)
     raise ValueError(f"kind must be a plain parameter kind; got {p.kind!r}")
 
 
