@@ -1,6 +1,6 @@
 """Learning-Rate Decay Lab: the science, in NumPy only.
 
-* :mod:`lrcore.schedules` — every schedule, exact against Keras/TensorFlow and PyTorch;
+* :mod:`lrcore.schedules` — every schedule, exact against Keras/TensorFlow and PyTorch, one module a family;
 * :mod:`lrcore.registry` — the schedules as a UI lists them (names, parameters, defaults);
 * :mod:`lrcore.problems` — the noisy quadratic and a finite least-squares dataset;
 * :mod:`lrcore.optim` — SGD (momentum, Nesterov), Adagrad, RMSprop, Adam, AdamW, as torch;

@@ -20,9 +20,8 @@ import numpy as np
 
 from lrcore import _checks as check
 from lrcore.optim import Optimizer
-from lrcore.plateau import ReduceLROnPlateau
 from lrcore.problems import LeastSquares, NoisyQuadratic
-from lrcore.schedules import Schedule
+from lrcore.schedules import ReduceLROnPlateau, Schedule
 
 __all__ = ["simulate", "simulate_many", "SimulationResult", "MAX_RECORDED_POINTS"]
 

@@ -30,7 +30,7 @@ link = state.Link("race")
 # ---------------------------------------------------------------- controls (sidebar)
 # Sections are laid out top to bottom, then filled in the order their values are needed.
 side = st.sidebar
-schedule_box, optimizer_box, problem_box, simulation_box = (side.container() for _ in range(4))
+schedule_box, problem_box, simulation_box = (side.container() for _ in range(3))
 
 simulation_box.header("Simulation")
 steps = simulation_box.select_slider("steps", STEPS, key=link.field(Field("steps", defaults.steps, state.choice(STEPS))))

@@ -107,3 +107,53 @@ def test_a_shared_link_opens_the_page_it_describes(server, chromium):
         assert page.locator(ERRORS).count() == 0
     finally:
         page.close()
+
+
+# Markdown that once came out changed: underscores, emphasis, math, colour, links, lists.
+PLAIN = [
+    "expression calls unknown function '__import__'; allowed: sqrt",
+    "expression may not contain 't[1:fire:2]'",
+    "**bold** _it_ `code` ~~gone~~ <b>b</b> &amp; # not a heading",
+    "$x^2$ and $$y$$, :red[red] :material/home: :smile: :+1:",
+    "[link](http://x) ![img](x.png) http://example.com x@y.com",
+    "1. not a list",
+    "- nor this",
+    "> nor a quote",
+    "| a | b |",
+    "back\\slash \\n and a trailing one\\",
+    "decay_steps a_b_c __x__ _lead trail_ é_é a*b*c",
+    "two  spaces   kept",
+    "line one\nline two",
+]
+
+
+def test_plain_text_reads_exactly_as_written_in_an_alert(chromium, tmp_path):
+    import json
+
+    script = tmp_path / "plain_alerts.py"
+    script.write_text(
+        "import json, sys\n"
+        f"sys.path.insert(0, {str(B.ROOT)!r})\n"
+        "import streamlit as st\n"
+        "from ui.text import plain\n"
+        f"for i, s in enumerate(json.loads({json.dumps(PLAIN)!r})):\n"
+        "    with st.container(key=f'case{i}'):\n"
+        "        st.error(plain(s))\n"
+    )
+    with B.serve(script) as url:
+        page = B.open_page(chromium, url, ready='[data-testid="stAlertContentError"]')
+        try:
+            for i, text in enumerate(PLAIN):
+                shown = page.locator(f'.st-key-case{i} [data-testid="stAlertContentError"] [data-testid="stMarkdownContainer"]')
+                assert shown.inner_text().replace("\xa0", " ") == text
+        finally:
+            page.close()
+
+
+def test_a_formula_error_in_the_gallery_keeps_its_underscores(server, chromium):
+    page = B.open_page(chromium, f"{server}/schedule_gallery?show=formula&g.formula.expression=__import__('os')")
+    try:
+        message = page.locator('[data-testid="stAlertContentError"]').first.inner_text()
+        assert "unknown function '__import__'" in message
+    finally:
+        page.close()

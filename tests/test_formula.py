@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from lrcore._checks import ParameterError
 from lrcore.schedules import formula, inverse_time, per_epoch
 
 
@@ -44,10 +45,11 @@ def test_formula_evaluates_vectorised(text, expected):
         ("1 / step", "at step 0"),
     ],
 )
-def test_bad_formulas_raise_value_error_saying_what_is_wrong(text, message):
-    with pytest.raises(ValueError, match="expression") as err:
+def test_bad_formulas_raise_a_parameter_error_saying_what_is_wrong(text, message):
+    with pytest.raises(ParameterError, match="^expression") as err:
         formula(text, lr0=0.1)(np.arange(200))
     assert message in str(err.value)
+    assert err.value.param == "expression"  # the UI shows it under the formula's box
 
 
 def test_formula_latex_reads_like_the_math():

@@ -5,6 +5,7 @@ import math
 import numpy as np
 import pytest
 
+from lrcore._checks import ParameterError
 from lrcore.schedules import reduce_on_plateau
 
 
@@ -139,8 +140,9 @@ def test_fresh_copy_and_reset_forget_history():
     ],
 )
 def test_bad_parameters_name_themselves(kwargs, name):
-    with pytest.raises(ValueError, match=f"^{name} must"):
+    with pytest.raises(ParameterError, match=f"^{name} must") as err:
         reduce_on_plateau(0.1, **kwargs)
+    assert err.value.param == name
 
 
 def test_latex_names_the_rule():

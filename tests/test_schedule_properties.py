@@ -133,15 +133,23 @@ def test_monotone_decays_never_increase(name, data):
 
 @settings(max_examples=60, deadline=None)
 @given(first=simple, second=simple, boundary=st.integers(1, 5000))
-def test_join_jumps_only_by_the_pieces_own_difference(first, second, boundary):
+def test_join_switches_pieces_at_the_boundary_and_restarts_the_clock(first, second, boundary):
     joined = S.join([first, second], [boundary])
     t = np.arange(boundary + 200)
     lr = joined(t)
     np.testing.assert_array_equal(lr[:boundary], first(t[:boundary]))
     np.testing.assert_array_equal(lr[boundary:], second(t[boundary:] - boundary))
-    # When the pieces meet, the join is as continuous as the first piece.
-    meeting = S.join([first, S.constant(float(first(boundary)))], [boundary])
-    assert meeting(boundary) - meeting(boundary - 1) == pytest.approx(first(boundary) - first(boundary - 1), abs=1e-15)
+
+
+@settings(max_examples=60, deadline=None)
+@given(lr0=rates, decay_steps=lengths, rate=positive_fraction, boundary=st.integers(1, 5000))
+def test_a_schedule_joined_with_its_own_continuation_is_unchanged(lr0, decay_steps, rate, boundary):
+    # exponential(lr0, T, r)(b + t) = exponential(lr0 * r**(b/T), T, r)(t): the join must
+    # restart the second piece's clock at the boundary, or the curve jumps there.
+    whole = S.exponential(lr0, decay_steps, rate)
+    rest = S.exponential(lr0 * rate ** (boundary / decay_steps), decay_steps, rate)
+    t = np.arange(boundary + 500)
+    np.testing.assert_allclose(S.join([whole, rest], [boundary])(t), whole(t), rtol=1e-12, atol=1e-15 * lr0)
 
 
 @settings(max_examples=60, deadline=None)

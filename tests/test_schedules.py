@@ -5,13 +5,20 @@ Keras documentation, written out per step in plain Python (``math``), the way op
 tests rebuild expected values by hand.
 """
 
+import ast
 import math
+import re
+from pathlib import Path
 
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
+from lrcore import registry as R
 from lrcore import schedules as S
+from lrcore._checks import ParameterError
+
+ROOT = Path(__file__).resolve().parents[1]
 
 STEPS = np.arange(0, 3001)
 
@@ -333,18 +340,38 @@ BAD = [
 ]
 
 
+def names(err: ParameterError) -> str:
+    """The parameter an error is about, as the caller wrote it: ``values[1]``."""
+    return err.param if err.index is None else f"{err.param}[{err.index}]"
+
+
 @pytest.mark.parametrize("factory, kwargs, name", BAD, ids=[f"{f.__name__}-{n}" for f, _, n in BAD])
-def test_bad_parameters_raise_value_error_naming_the_parameter(factory, kwargs, name):
-    with pytest.raises(ValueError) as err:
+def test_bad_parameters_raise_a_parameter_error_naming_the_parameter(factory, kwargs, name):
+    with pytest.raises(ParameterError) as err:
         factory(**kwargs)
+    assert names(err.value) == name  # the UI shows it under that control
     message = str(err.value)
-    assert message.startswith(f"{name} must"), message  # the UI shows it beside that control
+    assert message.startswith(f"{name} must"), message
 
 
-@pytest.mark.parametrize("bad", [-1, [0, -3], 1.5, np.array([True]), "3"])
+def test_no_factory_raises_a_bare_value_error():
+    # Every refusal is a ParameterError, so a UI knows the parameter without reading the text.
+    sources = sorted((ROOT / "lrcore" / "schedules").glob("*.py")) + sorted((ROOT / "lrcore" / "registry").glob("*.py"))
+    bare = [
+        f"{path.name}:{node.lineno}"
+        for path in sources
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call)
+        and getattr(node.exc.func, "id", None) in ("ValueError", "TypeError")
+    ]  # fmt: skip
+    assert len(sources) > 10 and not bare, bare
+
+
+@pytest.mark.parametrize("bad", [-1, [0, -3], 1.5, np.array([True]), "3", 2**53 + 2])
 def test_negative_or_fractional_steps_are_refused(bad):
-    with pytest.raises(ValueError, match="step"):
+    with pytest.raises(ParameterError, match="^step must") as err:
         S.constant(0.1)(bad)
+    assert err.value.param == "step"
 
 
 def test_out_of_range_message_names_the_allowed_range():
@@ -380,6 +407,63 @@ def test_cyclic_polynomial_never_goes_past_the_end_of_its_horizon():
         (lambda: S.constant(0.1)(1e19), "step"),
     ],
 )
-def test_unusable_arguments_are_value_errors_naming_themselves(make, name):
-    with pytest.raises(ValueError, match=f"^{name} must"):
+def test_unusable_arguments_are_parameter_errors_naming_themselves(make, name):
+    with pytest.raises(ParameterError, match=f"^{name} must") as err:
         make()
+    assert err.value.param == name
+
+
+# --------------------------------------------------------------------------- formulas read cleanly
+
+# Terms a formula shows for nothing: "(1 - 0)", "+ 0", "0 + ", "· 1", "^{1}", "/1", "1^{i}".
+TRIVIAL = {
+    "(1 - 0)": r"\(1 - 0\)",
+    "+ 0": r"[+-] 0(?![\d.])",
+    "0 +": r"(?<![\w.])0 [+-] ",
+    r"\cdot 1": r"\\cdot 1(?![\d.])",
+    r"1 \cdot": r"(?<![\w.])1 \\cdot",
+    "^{1}": r"\^\{1\}",
+    "/1": r"/ ?1(?![\d.])",
+    "1^{i}": r"(?<![\w.])1\^\{",
+    r"\cdotx (no such command)": r"\\cdot[A-Za-z]",
+}
+
+
+def trivial_terms(latex: str) -> list[str]:
+    return [name for name, pattern in TRIVIAL.items() if re.search(pattern, latex)]
+
+
+def test_the_trivial_term_finder_finds_them():
+    assert trivial_terms(r"0.1\left[(1 - 0)\,c + 0\right]") == ["(1 - 0)", "+ 0"]
+    assert trivial_terms(r"0 + \tfrac12(0.1 - 0)") == ["+ 0", "0 +"]
+    assert trivial_terms(r"\frac{1 \cdot 0.1}{\sqrt{t/1 + 1}} \cdot 1^{i} \cdot 1") == [r"\cdot 1", r"1 \cdot", "/1", "1^{i}"]
+    assert trivial_terms(r"T_0\cdott_{\mathrm{mul}}^{i} (x)^{1}") == ["^{1}", r"\cdotx (no such command)"]
+    assert trivial_terms(r"0.01 + (0.1 - 0.01)\,h \cdot 10^{-5} + 100 \cdot 2^{i} - 0.5 t/10 t/100") == []
+
+
+@pytest.mark.parametrize("name", list(R.SCHEDULES))
+@pytest.mark.parametrize("horizon", [12, 1000])
+def test_default_formulas_show_no_trivial_terms(name, horizon):
+    sched = R.build(R.default_spec(name, horizon, 0.1))
+    if isinstance(sched, S.ReduceLROnPlateau):
+        assert trivial_terms(sched.latex) == []
+        return
+    assert trivial_terms(sched.latex) == [], sched.latex
+    assert trivial_terms(sched.latex_symbolic) == [], sched.latex_symbolic
+
+
+@pytest.mark.parametrize(
+    "sched, numeric, symbolic",
+    [
+        (S.cosine(0.1, 100), r"\eta_t = 0.1\,\tfrac12\left(1 + \cos\frac{\pi \min(t, 100)}{100}\right)", r"(1 - \alpha)"),
+        (S.cosine_annealing(0.1, 100), r"\eta_t = 0.1\,\tfrac12\left(1 + \cos\frac{\pi t}{100}\right)", r"\eta_{\min} +"),
+        (S.polynomial(0.1, 10, 0.0), r"\eta_t = 0.1\left(1 - \frac{\min(t, 10)}{10}\right)", r"^{p} + \eta_{\mathrm{end}}"),
+        (S.inverse_time(0.1, 1, 1.0), r"\eta_t = \frac{0.1}{1 + t}", r"k \cdot t/T"),
+        (S.cyclic(0.0, 0.1, 10), r"\eta_t = 0.1\,h,", r"\eta_{\mathrm{base}} + "),
+        (S.cosine_warm_restarts(0.1, 10, 1), r"T_i = 10,", r"T_i = T_0 \cdot T_{\mathrm{mult}}^{i}"),
+        (S.warmup(S.cosine(0.1, 100), 10), r"\frac{t}{10} \cdot 0.1 & t < 10", r"\frac{t}{W}"),
+    ],
+)
+def test_numeric_formulas_leave_out_neutral_terms_and_symbolic_ones_keep_them(sched, numeric, symbolic):
+    assert numeric in sched.latex and trivial_terms(sched.latex) == []
+    assert symbolic in sched.latex_symbolic

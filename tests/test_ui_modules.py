@@ -106,11 +106,11 @@ def test_curves_mark_the_floor_the_bound_and_divergence():
     default = figures.race_curves(views.compute_race_view(RaceConfig()), marks(RaceConfig())).spec
     texts = " ".join(a["text"] for a in default["layout"]["annotations"])
     legend = " ".join(t.get("name") or "" for t in default["data"] if t.get("showlegend"))
-    assert "noise floor of Constant ≈ 0.0763" in texts
+    assert "noise floor of Constant rate ≈ 0.0763" in texts
     assert "stability bound 0.2" in legend and "fastest rate without noise 0.182" in legend
     diverging = figures.race_curves(views.compute_race_view(RaceConfig(lr=0.25))).spec
     texts = " ".join(a["text"] for a in diverging["layout"]["annotations"])
-    assert "all Constant runs diverged (first at step 17)" in texts
+    assert "all Constant rate runs diverged (first at step 17)" in texts
     assert "18% of Exponential decay runs diverged (first at step 28)" in texts
     assert any(t.get("name") == "dangerous: rate above the bound" for t in diverging["data"])
     assert any("(mean of surviving runs)" in (t.get("name") or "") for t in diverging["data"])

@@ -2,25 +2,29 @@
 
 Every widget's key is registered with the page's :class:`ui.state.Link` first, so links
 restore it. Editors return plain values (a schedule spec, an optimizer name and its
-parameters); nothing here computes science.
+parameters); nothing here computes science. A refusal from lrcore is a
+:class:`~lrcore.registry.ParameterError`; it is shown, as plain text, under the control
+its ``param`` names.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Any
+from decimal import Decimal
+from typing import Any, Mapping
 
 import streamlit as st
 
 from lrcore import optim, registry
 from lrcore.optim import OptimizerSpec
-from lrcore.registry import Param
+from lrcore.registry import Param, ParameterError
 from ui import state
 from ui.state import Field, Link
+from ui.text import plain
 
 # Schedules that can be the inner piece of a composition (not compositions themselves,
 # and not feedback, which needs the loss).
-SIMPLE = [n for n, e in registry.SCHEDULES.items() if not e.composite and n != "reduce_on_plateau"]
+SIMPLE = [n for n, e in registry.SCHEDULES.items() if not e.composite and not registry.closed_loop({"name": n})]
 DEFAULT_CHOICE = "default"  # how a None choice (e.g. "the convention's own") is shown
 
 
@@ -52,7 +56,7 @@ def _field(p: Param, key: str, default: Any) -> Field:
     if p.kind in ("ints", "floats"):
         return Field(key, _list_text(default), state.number_list(low, high, whole=p.kind == "ints"))
     if p.kind == "text":
-        return Field(key, str(default), state.text())
+        return Field(key, str(default), state.text(p.max_length) if p.max_length else state.text())
     raise ValueError(f"kind must be a plain parameter kind; got {p.kind!r}")
 
 
@@ -61,13 +65,22 @@ def _step(value: float) -> float:
     return 10.0 ** (math.floor(math.log10(abs(value))) - 1) if value else 0.001
 
 
+def decimals(step: float) -> int:
+    """Decimal places of a slider step: 2 for 0.01, 3 for 0.001, 1 for 0.5."""
+    return max(0, -Decimal(repr(step)).normalize().as_tuple().exponent)
+
+
 def _widget(p: Param, key: str, container) -> Any:
     """Draw the widget for one parameter and return its value in the factory's terms."""
     value = st.session_state[key]
     if p.kind == "float":
-        bounded = p.low is not None and p.high is not None and not p.log and p.high - p.low <= 100
-        if bounded:
-            return container.slider(_label(p), min_value=float(p.low), max_value=float(p.high), step=(p.high - p.low) / 200, key=key, help=p.help)
+        if p.step is not None:  # a slider on the table's grid; read back on it (0.9, not 0.9000000000000001)
+            places = decimals(p.step)
+            number = container.slider(
+                _label(p), min_value=float(p.low), max_value=float(p.high), step=float(p.step),
+                format=f"%.{places}f", key=key, help=p.help,
+            )  # fmt: skip
+            return round(number, places)
         return container.number_input(_label(p), min_value=p.low, max_value=p.high, step=_step(value), format="%g", key=key, help=p.help)
     if p.kind == "int":
         return int(container.number_input(_label(p), min_value=int(p.low), max_value=int(p.high), step=1, key=key, help=p.help))
@@ -93,24 +106,12 @@ def _widget(p: Param, key: str, container) -> Any:
         try:
             parsed = state.number_list(p.low, p.high, whole=p.kind == "ints")(raw)
         except ValueError as err:
-            raise _InputError(p.name, f"{p.name} {err}") from None
+            raise ParameterError(p.name, f"{p.name} {err}") from None
         numbers = [float(x) for x in parsed.split(",")]
         return [int(x) for x in numbers] if p.kind == "ints" else numbers
     if p.kind == "text":
-        return container.text_input(_label(p), key=key, help=p.help)
+        return container.text_input(_label(p), max_chars=p.max_length, key=key, help=p.help)
     raise ValueError(f"kind must be a plain parameter kind; got {p.kind!r}")
-
-
-class _InputError(ValueError):
-    def __init__(self, name: str, message: str):
-        super().__init__(message)
-        self.name = name
-
-
-def _error_owner(message: str, names) -> str | None:
-    """The parameter a factory message is about: messages start with its name."""
-    first = message.split(" ", 1)[0].split("[", 1)[0]
-    return first if first in names else None
 
 
 def schedule_editor(
@@ -128,43 +129,56 @@ def schedule_editor(
     """Widgets for every parameter of schedule ``name``; returns its spec, or None if invalid.
 
     ``hide_rates`` leaves out the parameters that follow the initial rate (the race sets
-    them from its learning-rate slider); ``fixed`` gives parameters a value set elsewhere
-    on the page (no widget), in this schedule and the ones inside it. A factory's
-    ``ValueError`` is shown under the parameter it names.
+    them from its learning-rate slider). ``fixed`` gives a page-wide setting a value set
+    elsewhere on the page (no widget), in this schedule and the ones inside it; only
+    parameters that mean the same in every schedule (:data:`lrcore.registry.PAGE_SETTINGS`)
+    may be fixed, so a page cannot set one schedule's ``mode`` by accident for another.
+    A factory's :class:`ParameterError` is shown under the parameter it names.
     """
-    fixed = fixed or {}
-    box = container or st.container()
+    fixed = dict(fixed or {})
+    stray = sorted(set(fixed) - set(registry.PAGE_SETTINGS))
+    if stray:
+        raise ValueError(f"fixed may only set {', '.join(registry.PAGE_SETTINGS)}; got {', '.join(stray)}")
+    return _editor(link, prefix, name, horizon, rate, hide_rates, overrides, fixed, container or st.container())
+
+
+def _editor(link, prefix, name, horizon, rate, hide_rates, overrides, fixed, box, pinned: Mapping[str, Any] | None = None):
+    """The editor; ``pinned`` are parameters the enclosing slot fixes (no widget either)."""
+    pinned = pinned or {}
     entry = registry.SCHEDULES[name]
     defaults = entry.defaults(horizon, rate)
     defaults.update(overrides or {})
     params: dict[str, Any] = {}
-    slots: dict[str, Any] = {}
-    problem: tuple[str | None, str] | None = None
+    slots: dict[str, Any] = {}  # parameter -> the place under its control for its error
+    problem: ParameterError | None = None
     for p in entry.params:
-        if hide_rates and p.rate_fraction is not None:
+        if hide_rates and p.kind == "float" and p.rate_fraction is not None:
             continue
-        if p.name in fixed:
-            params[p.name] = fixed[p.name]
+        if p.name in pinned or p.name in fixed:
+            params[p.name] = pinned[p.name] if p.name in pinned else fixed[p.name]
             continue
         key = f"{prefix}.{p.name}"
         if p.kind == "schedule":
             inner_default = defaults[p.name]
             choice_key = link.field(Field(key, inner_default["name"], state.choice(SIMPLE)))
             inner = box.selectbox(_label(p), SIMPLE, key=choice_key, help=p.help, format_func=_entry_label)
+            slots[p.name] = box.empty()
             inner_horizon = horizon
             if name == "per_epoch":
                 spe = fixed.get("steps_per_epoch", st.session_state.get(f"{prefix}.steps_per_epoch", 12))
                 inner_horizon = max(1, horizon // max(1, int(spe)))
             with box.container(border=True):
-                spec = schedule_editor(
+                spec = _editor(
                     link,
                     key,
                     inner,
-                    horizon=inner_horizon,
-                    rate=rate,
-                    hide_rates=hide_rates,
-                    overrides=inner_default["params"] if inner == inner_default["name"] else None,
-                    fixed=fixed,
+                    inner_horizon,
+                    rate,
+                    hide_rates,
+                    inner_default["params"] if inner == inner_default["name"] else None,
+                    fixed,
+                    st.container(),
+                    dict(p.inner_fixed),
                 )
             if spec is None:
                 return None
@@ -173,13 +187,14 @@ def schedule_editor(
         if p.kind == "schedules":
             count_key = link.field(Field(f"{key}.n", 2, state.integer(2, 4)))
             count = int(box.number_input("number of pieces", min_value=2, max_value=4, step=1, key=count_key))
+            slots[p.name] = box.empty()
             pieces = []
             for i in range(count):
                 default_name = p.default[i] if i < len(p.default) else "constant"
                 piece_key = link.field(Field(f"{key}.{i}", default_name, state.choice(SIMPLE)))
                 piece = box.selectbox(f"piece {i + 1}", SIMPLE, key=piece_key, format_func=_entry_label)
                 with box.container(border=True):
-                    spec = schedule_editor(link, f"{key}.{i}", piece, horizon=horizon, rate=rate, hide_rates=hide_rates, fixed=fixed)
+                    spec = _editor(link, f"{key}.{i}", piece, horizon, rate, hide_rates, None, fixed, st.container())
                 if spec is None:
                     return None
                 pieces.append(spec)
@@ -194,36 +209,28 @@ def schedule_editor(
         link.field(_field(p, key, default))
         try:
             params[p.name] = _widget(p, key, box)
-        except _InputError as err:
-            problem = problem or (err.name, str(err))
+        except ParameterError as err:
+            problem = problem or err
         slots[p.name] = box.empty()
+    spec = {"name": name, "params": params}
     if problem is None:
-        spec = {"name": name, "params": params}
         try:  # check it as it will be built: hidden rates follow the race's slider
             registry.build(registry.with_rate(spec, rate) if hide_rates else spec)
-        except ValueError as err:
-            problem = (_error_owner(str(err), slots), str(err))
+        except ParameterError as err:
+            problem = err
     if problem is not None:
-        owner, message = problem
-        (slots[owner] if owner in slots else box).error(message, icon="⚠️")
+        (slots[problem.param] if problem.param in slots else box).error(plain(str(problem)), icon="⚠️")
         return None
-    return {"name": name, "params": params}
+    return spec
 
 
 def _entry_label(name: str) -> str:
     return registry.SCHEDULES[name].label
 
 
-def spec_label(spec: dict) -> str:
-    """A readable name for a spec: a composition names what it is made of."""
-    name, params = spec["name"], spec.get("params", {})
-    if name == "warmup" and "schedule" in params:
-        return "Linear warmup → " + spec_label(params["schedule"])
-    if name == "per_epoch" and "schedule" in params:
-        return spec_label(params["schedule"]) + ", per epoch"
-    if name == "join" and "schedules" in params:
-        return " → ".join(spec_label(p) for p in params["schedules"])
-    return _entry_label(name)
+def spec_label(spec: Mapping[str, Any] | registry.Spec) -> str:
+    """A readable name for a spec: a composition names what it is made of (:attr:`Spec.label`)."""
+    return registry.Spec.from_dict(spec).label
 
 
 def schedule_picker(link: Link, key: str, default: str, *, exclude=(), label="Schedule", container=None) -> str:

@@ -1,10 +1,33 @@
-"""Text shown verbatim inside Streamlit's Markdown elements (errors, warnings)."""
+"""Text shown exactly as written, inside widgets that read Markdown (``st.error``, ``st.info``).
+
+Streamlit renders an alert's body as Markdown, so an error message such as
+``unknown function '__import__'`` loses its underscores (and ``$``, ``:red[...]`` or
+``[a](b)`` turn into math, colour and links). :func:`plain` escapes the message so the
+student reads the same characters lrcore wrote; ``tests/test_browser.py`` renders it in
+Chromium and compares.
+"""
+
+from __future__ import annotations
 
 import re
+import string
 
-_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+__all__ = ["plain"]
+
+# CommonMark lets a backslash escape any ASCII punctuation, and then shows it literally.
+# An underscore between two letters or digits never starts emphasis, so parameter names
+# such as decay_steps stay as they are in the Markdown source too.
+_ESCAPE = re.compile(r"(?!(?<=[^\W_])_(?=[^\W_]))([" + re.escape(string.punctuation) + "])")
 
 
-def plain(message: str) -> str:
-    """``message`` with every Markdown character escaped, so ``__import__`` stays ``__import__``."""
-    return _SPECIAL.sub(r"\\\1", message)
+def plain(text: str) -> str:
+    """``text`` as Markdown that renders as exactly ``text``.
+
+    Every ASCII punctuation character is backslash-escaped (that covers ``_ * [ ] ( ) # $
+    ~ ` :`` and the backslash itself), except an underscore inside a word; a space at the
+    start of a line or after another space becomes a no-break space, which HTML does not
+    collapse; a line break stays a line break. (Streamlit strips the text's two ends.)
+    """
+    out = _ESCAPE.sub(r"\\\1", str(text))
+    out = re.sub(r"(?m)(?:^|(?<= )) ", "\u00a0", out)
+    return re.sub(r"\n(?=.)", "\\\\\n", out, flags=re.S)  # a backslash before it: a hard line break

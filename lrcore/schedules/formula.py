@@ -17,9 +17,11 @@ from typing import Any, Callable
 import numpy as np
 
 from lrcore import _checks as check
-from lrcore.schedules import Schedule, _group, tex_number
+from lrcore.schedules.base import Schedule, group, tex_number
 
-__all__ = ["formula", "FUNCTIONS"]
+__all__ = ["formula", "FUNCTIONS", "MAX_LENGTH"]
+
+FAMILY = "Lab"
 
 FUNCTIONS: dict[str, tuple[Callable[..., Any], int]] = {
     # name: (numpy function, number of arguments)
@@ -63,30 +65,35 @@ _PRECEDENCE = {ast.Add: 1, ast.Sub: 1, ast.Mult: 2, ast.Div: 2, ast.FloorDiv: 2,
 MAX_LENGTH = 500  # a formula, not a program
 
 
+def _refused(message: str) -> check.ParameterError:
+    """Every problem with a formula is a problem with its ``expression``."""
+    return check.fail("expression", message)
+
+
 def _parse(expression: str) -> ast.expr:
     if not isinstance(expression, str) or not expression.strip():
-        raise ValueError("expression must be a non-empty formula in step or epoch, e.g. 0.1 * 0.5**epoch")
+        raise _refused("expression must be a non-empty formula in step or epoch, e.g. 0.1 * 0.5**epoch")
     if len(expression) > MAX_LENGTH:
-        raise ValueError(f"expression must be at most {MAX_LENGTH} characters; got {len(expression)}")
+        raise _refused(f"expression must be at most {MAX_LENGTH} characters; got {len(expression)}")
     try:
         tree = ast.parse(expression.strip().replace("^", "**"), mode="eval")
         _validate(tree.body)
     except SyntaxError as err:
-        raise ValueError(f"expression is not a valid formula: {err.msg} (near column {err.offset})") from None
+        raise _refused(f"expression is not a valid formula: {err.msg} (near column {err.offset})") from None
     except (RecursionError, MemoryError):
-        raise ValueError("expression is nested too deeply to evaluate") from None
+        raise _refused("expression is nested too deeply to evaluate") from None
     return tree.body
 
 
 def _validate(node: ast.AST) -> None:
     if isinstance(node, ast.Constant):
         if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
-            raise ValueError(f"expression may only contain numbers; got {node.value!r}")
+            raise _refused(f"expression may only contain numbers; got {node.value!r}")
         if isinstance(node.value, int) and node.value.bit_length() > 1023:
-            raise ValueError("expression has a number too large for a float")
+            raise _refused("expression has a number too large for a float")
     elif isinstance(node, ast.Name):
         if node.id not in _VARIABLES and node.id not in CONSTANTS:
-            raise ValueError(
+            raise _refused(
                 f"expression uses unknown name {node.id!r}; allowed: step (or t), epoch, lr0, pi, e"
             )
     elif isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
@@ -99,16 +106,16 @@ def _validate(node: ast.AST) -> None:
         _validate(node.comparators[0])
     elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not node.keywords:
         if node.func.id not in FUNCTIONS:
-            raise ValueError(
+            raise _refused(
                 f"expression calls unknown function {node.func.id!r}; allowed: " + ", ".join(FUNCTIONS)
             )
         arity = FUNCTIONS[node.func.id][1]
         if len(node.args) != arity:
-            raise ValueError(f"expression: {node.func.id}() takes {arity} argument(s); got {len(node.args)}")
+            raise _refused(f"expression: {node.func.id}() takes {arity} argument(s); got {len(node.args)}")
         for arg in node.args:
             _validate(arg)
     else:
-        raise ValueError(f"expression may not contain {ast.unparse(node)!r}")
+        raise _refused(f"expression may not contain {ast.unparse(node)!r}")
 
 
 def _evaluate(node: ast.expr, env: dict[str, np.ndarray]) -> np.ndarray:
@@ -189,7 +196,8 @@ def formula(expression: str, steps_per_epoch: int = 1, lr0: float = 0.1) -> Sche
     time-based decay (its ``å = 1 / (1 + decay_rate * epoch) * å0``, å being the rate)
     applied per epoch. The formula is checked when made (it must parse
     and give a finite, non-negative rate at step 0) and every call checks its result: a
-    negative or non-finite rate raises ``ValueError`` naming the first offending step.
+    negative or non-finite rate raises a ``ParameterError`` (a ``ValueError``) about ``expression``,
+    naming the first offending step.
     """
     body = _parse(expression)
     spe = check.integer("steps_per_epoch", steps_per_epoch, low=1)
@@ -204,7 +212,7 @@ def formula(expression: str, steps_per_epoch: int = 1, lr0: float = 0.1) -> Sche
         bad = ~np.isfinite(rates) | (rates < 0)
         if bad.any():
             k = int(np.argmax(bad))
-            raise ValueError(
+            raise _refused(
                 f"expression gives the rate {float(rates[k]):g} at step {int(s[k])}; a learning rate "
                 "must be finite and >= 0"
             )
@@ -212,7 +220,7 @@ def formula(expression: str, steps_per_epoch: int = 1, lr0: float = 0.1) -> Sche
 
     def tex(t: str, numeric: bool) -> str:
         n = tex_number(spe)
-        epoch = t if spe == 1 else rf"\lfloor {_group(t)}/{n} \rfloor"
+        epoch = t if spe == 1 else rf"\lfloor {group(t)}/{n} \rfloor"
         return _latex(body, {"step": t, "t": t, "epoch": epoch, "lr0": tex_number(lr0) if numeric else r"\eta_0"})
 
     schedule = Schedule(

@@ -20,13 +20,20 @@ Either convention can use the other's threshold mode through ``threshold_mode``.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal, get_args
 
 import numpy as np
 
 from lrcore import _checks as check
 
 __all__ = ["ReduceLROnPlateau", "reduce_on_plateau"]
+
+FAMILY = "Feedback"
+
+# The allowed values, said once: the checks and the registry both read them from here.
+Mode = Literal["min", "max"]
+ThresholdMode = Literal["rel", "abs"]
+Convention = Literal["torch", "keras"]
 
 
 class ReduceLROnPlateau:
@@ -44,25 +51,25 @@ class ReduceLROnPlateau:
     def __init__(
         self,
         lr: float,
-        mode: str = "min",
+        mode: Mode = "min",
         factor: float = 0.1,
         patience: int = 10,
         threshold: float = 1e-4,
-        threshold_mode: str | None = None,
+        threshold_mode: ThresholdMode | None = None,
         cooldown: int = 0,
         min_lr: float = 0.0,
         eps: float = 1e-8,
-        convention: str = "torch",
+        convention: Convention = "torch",
     ):
         self.lr = check.in_range("lr", lr, 0.0)
-        self.mode = check.one_of("mode", mode, ("min", "max"))
+        self.mode = check.one_of("mode", mode, get_args(Mode))
         self.factor = check.in_range("factor", factor, 0.0, 1.0, low_open=True, high_open=True)
         self.patience = check.integer("patience", patience, low=0)
         self.threshold = check.in_range("threshold", threshold, 0.0)
-        self.convention = check.one_of("convention", convention, ("torch", "keras"))
+        self.convention = check.one_of("convention", convention, get_args(Convention))
         default_mode = "rel" if self.convention == "torch" else "abs"
         self.threshold_mode = check.one_of(
-            "threshold_mode", default_mode if threshold_mode is None else threshold_mode, ("rel", "abs")
+            "threshold_mode", default_mode if threshold_mode is None else threshold_mode, get_args(ThresholdMode)
         )
         self.cooldown = check.integer("cooldown", cooldown, low=0)
         self.min_lr = check.in_range("min_lr", min_lr, 0.0)
