@@ -101,7 +101,7 @@ SOURCES = (
                 "å = (k / sqrt(mini_batch_size)) * å0",
                 RACE,
                 {"scale": "1", "batch": "16", "lr": "0.4"},
-                latex=r"\eta = \frac{k}{\sqrt{B}}\,\eta_0",
+                latex=S.batch_size_scaled.latex,
                 note="With B = 16 the slider's 0.4 becomes 0.4/√16 = 0.1 for every run: the default race, with a noise floor 16 times lower.",
                 link_label="The race with the k/√B rule, B = 16",
             ),

@@ -59,10 +59,15 @@ def steps_per_epoch(n_examples: int, batch_size: int, drop_last: bool = False) -
 def batch_size_scaled(learning_rate: float, batch_size: int, k: float = 1.0) -> float:
     """The decay article's ``k / sqrt(mini_batch_size) * lr0``: a rate chosen by batch size.
 
-    Not a schedule in time: it fixes the rate for a batch size (smaller batches, noisier
-    gradients, smaller rate).
+    Not a schedule in time: it fixes the rate for a batch size, and a larger batch gets a
+    smaller rate. (The square-root and linear scaling rules of practice go the other way:
+    larger batches, larger rates; the batch-size lab compares them.) Its formula is
+    ``batch_size_scaled.latex``.
     """
     lr = rate_arg("learning_rate", learning_rate)
     b = check.integer("batch_size", batch_size, low=1)
     k = rate_arg("k", k)
     return k / math.sqrt(b) * lr
+
+
+batch_size_scaled.latex = r"\eta = \frac{k}{\sqrt{B}}\,\eta_0"
