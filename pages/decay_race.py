@@ -172,7 +172,7 @@ def race() -> None:
         for line in words.race_story(list(view.claims), view.labels, view.config.steps):
             st.markdown(line)
     if len(view.lanes) > 2:
-        st.dataframe(views.lane_table(view), hide_index=True, width="stretch")
+        st.dataframe(words.lane_rows(views.lane_table(view)), hide_index=True, width="stretch")
     formulas(view)
 
 

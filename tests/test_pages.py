@@ -360,3 +360,45 @@ def test_the_race_runs_cleanly_for_every_schedule_in_the_picker(opt):
         clean(at)
         assert not at.warning, (opt, name, [w.value for w in at.warning])
         assert len(at.get("plotly_chart")) == 2, (opt, name)
+
+
+# --------------------------------------------------------------------------- lanes
+
+LANE_LINKS = {
+    "schedules": ({"lanes": "constant,inverse_time,step,exponential,inverse_sqrt"}, ["Constant rate", "Time-based (inverse time) decay", "Step decay (halve every N)", "Exponential decay", "k/√t decay"]),
+    "optimizers": ({"lanes": "exponential@SGD,exponential@momentum,exponential@Adam"}, ["Exponential decay · SGD", "Exponential decay · Momentum", "Exponential decay · Adam"]),
+}
+
+
+@pytest.mark.parametrize("mode", LANE_LINKS)
+def test_a_lanes_link_draws_and_names_every_lane_with_its_final_loss(mode):
+    from lrcore.race import parse_lanes, run_race, Lane
+    from lrcore import registry
+    from lrcore.optim import OptimizerSpec
+    from ui import words
+
+    query, names = LANE_LINKS[mode]
+    at = page(RACE, query)
+    clean(at)
+    assert not at.warning
+    curves = json.loads(at.get("plotly_chart")[1].proto.spec)
+    legend = [t["name"] for t in curves["data"] if t.get("showlegend") and t.get("legendrank", 99) < 20]
+    assert [n.split(" (mean")[0] for n in legend] == names
+    table = at.dataframe[0].value
+    assert list(table["lane"]) == names
+    # the final losses shown are the race's own
+    pairs = parse_lanes(query["lanes"])
+    cfg = RaceConfig(lanes=tuple(Lane(registry.default(n, 1000, 0.1), OptimizerSpec(o)) for n, o in pairs))
+    for lane, shown in zip(run_race(cfg), table["final loss"]):
+        assert shown.split(" ")[0] == words.number(lane.final if lane.has_theory else lane.final_measured)
+    assert at.query_params["lanes"] == query["lanes"]  # the link still says it
+
+
+def test_switching_the_comparison_gives_the_modes_default_lanes():
+    at = page(RACE)
+    at.radio(key="compare").set_value("optimizers").run()
+    clean(at)
+    assert at.multiselect(key="lanes").value == ["SGD", "momentum", "Adagrad", "RMSprop", "Adam"]
+    at.radio(key="compare").set_value("schedules").run()
+    clean(at)
+    assert at.multiselect(key="lanes").value == ["constant", "inverse_time", "step", "exponential", "inverse_sqrt"]

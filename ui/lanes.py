@@ -100,12 +100,16 @@ def picker(link: Link, box, *, steps: int, rate: float, epoch: int) -> Choice:
                     ARTICLE_FIVE,
                     lambda raw: _one(parse_lanes(raw, optimizer.token), 1, optimizer.token, "optimizer"),
                     dump=",".join,
+                    always=True,
                 )
             ),
             help=f"Up to {MAX_LANES} lanes, all on the same noise. In a link: lanes=constant,step,…",
         )
         specs = []
         for name in names:
+            if name == "constant":  # its one parameter is the slider's rate
+                specs.append(registry.default_spec(name, steps, rate))
+                continue
             with box.expander(registry.SCHEDULES[name].label, expanded=False):
                 specs.append(controls.schedule_editor(link, f"l.{name}", name, **edit))
         lanes = None if None in specs else tuple(Lane(Spec.from_dict(s), optimizer) for s in specs)
@@ -132,6 +136,7 @@ def picker(link: Link, box, *, steps: int, rate: float, epoch: int) -> Choice:
                 NOTE_FIVE,
                 lambda raw: _one(parse_lanes(raw), 0, decay_name, "schedule"),
                 dump=lambda tokens: lane_tokens([(decay_name, t) for t in tokens]),
+                always=True,
             )
         ),
         help=f"Up to {MAX_LANES} lanes, each with PyTorch's default hyper-parameters (momentum 0.9), on the same noise.",

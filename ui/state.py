@@ -51,6 +51,7 @@ class Field:
     default: Any
     parse: Callable[[str], Any]
     dump: Callable[[Any], str] = field(default=_dump)
+    always: bool = False  # written to the URL even at its default (a link should say it)
 
 
 # --------------------------------------------------------------------------- parsers
@@ -215,7 +216,7 @@ class Link:
         current = {
             key: f.dump(st.session_state[key])
             for key, f in self.fields.items()
-            if key in st.session_state and st.session_state[key] != f.default
+            if key in st.session_state and (f.always or st.session_state[key] != f.default)
         }
         if st.query_params.to_dict() != current:
             st.query_params.from_dict(current)

@@ -250,12 +250,12 @@ def step_view(cfg: global_step.StepConfig) -> StepView:
 
 
 def lane_table(view: RaceView) -> list[dict]:
-    """One row per lane: how it ended, for the table under a race of many lanes."""
+    """One row per lane: how it ended (numbers; the page formats them)."""
     return [
         {
             "lane": lane.label,
             "final loss": lane.final,
-            "exact": "yes" if lane.has_theory else "measured",
+            "exact": lane.has_theory,
             "10% of runs below": lane.final_band[0],
             "90% of runs below": lane.final_band[1],
             "diverged": lane.diverged_share,

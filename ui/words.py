@@ -282,3 +282,19 @@ def step_story(result: StepResult) -> list[str]:
     elif math.isfinite(r):
         lines.append("On the right, both trainings end at about the same loss: with these settings the decay barely matters.")
     return lines
+
+
+def lane_rows(rows: list[dict]) -> list[dict]:
+    """The lane table as a student reads it: numbers as on the page, "—" where there is none."""
+    out = []
+    for row in rows:
+        out.append(
+            {
+                "lane": row["lane"],
+                "final loss": number(row["final loss"]) + ("" if row["exact"] else " (measured)"),
+                "80% of runs between": f"{number(row['10% of runs below'])} and {number(row['90% of runs below'])}",
+                "diverged": share(row["diverged"]) if row["diverged"] else "none",
+                "noise floor of its last rate": "—" if row["noise floor of its last rate"] is None else number(row["noise floor of its last rate"]),
+            }
+        )
+    return out
