@@ -48,6 +48,9 @@ class Lane:
             object.__setattr__(self, "schedule", Spec.from_dict(self.schedule))
         if isinstance(self.optimizer, str):
             object.__setattr__(self, "optimizer", OptimizerSpec(self.optimizer))
+        # Its rates follow the race's rate, so they are kept at 1: equal lanes are equal
+        # whatever rate they were made with (a cache keyed on the config then hits).
+        object.__setattr__(self, "schedule", self.schedule.with_rate(1.0))
 
     def label(self, with_optimizer: bool = False) -> str:
         """The lane's name: its schedule's, and its optimizer's when lanes differ by it."""

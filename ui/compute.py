@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+import functools
 import threading
 import time
 from collections import OrderedDict
@@ -81,7 +82,7 @@ def race_marks(config: RaceConfig) -> RaceMarks | None:
     return _marks(replace(config, lr=RaceConfig.lr))
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@functools.lru_cache(maxsize=64)  # keyed by the frozen config's own hash: no per-call hashing of its contents
 def _marks(config: RaceConfig) -> RaceMarks | None:
     optimizers = config.optimizers
     return race.race_marks(config.problem(), optimizers[0].build(), config.steps) if len(optimizers) == 1 else None
