@@ -1,16 +1,18 @@
-"""Learning-Rate Decay Lab: the science, in NumPy only.
+"""Learning-Rate Decay Lab: the science, in NumPy (and SciPy's optimisers for the labs).
 
 * :mod:`lrcore.schedules` — every schedule, exact against Keras/TensorFlow and PyTorch;
 * :mod:`lrcore.registry` — the schedules as a UI lists them (names, parameters, defaults);
 * :mod:`lrcore.problems` — the noisy quadratic and a finite least-squares dataset;
 * :mod:`lrcore.optim` — SGD (momentum, Nesterov), Adagrad, RMSprop, Adam, AdamW, as torch;
 * :mod:`lrcore.simulate` — many runs at once, on common random numbers;
-* :mod:`lrcore.theory` — the exact expected loss, noise floor and stability bound.
+* :mod:`lrcore.theory` — the exact expected loss, noise floor and stability bound;
+* :mod:`lrcore.optimal` — the best possible schedule (greedy and optimal) and how close a schedule comes;
+* :mod:`lrcore.families` — which library schedule a schedule resembles.
 
 Importing ``lrcore`` never imports torch or streamlit.
 """
 
-from lrcore import optim, registry, schedules, theory
+from lrcore import families, optim, optimal, registry, schedules, theory
 from lrcore.problems import LeastSquares, NoisyQuadratic
 from lrcore.schedules import Schedule, steps_per_epoch
 from lrcore.simulate import SimulationResult, simulate, simulate_many
@@ -20,6 +22,8 @@ __all__ = [
     "registry",
     "schedules",
     "theory",
+    "optimal",
+    "families",
     "Schedule",
     "steps_per_epoch",
     "NoisyQuadratic",
