@@ -7,12 +7,13 @@
 * :mod:`lrcore.simulate` — many runs at once, on common random numbers;
 * :mod:`lrcore.theory` — the exact expected loss, noise floor and stability bound;
 * :mod:`lrcore.optimal` — the best possible schedule (greedy and optimal) and how close a schedule comes;
-* :mod:`lrcore.families` — which library schedule a schedule resembles.
+* :mod:`lrcore.families` — which library schedule a schedule resembles;
+* :mod:`lrcore.batch` — batch size: noise floors under scaling rules, steps to a target, the critical batch.
 
 Importing ``lrcore`` never imports torch or streamlit.
 """
 
-from lrcore import families, optim, optimal, registry, schedules, theory
+from lrcore import batch, families, optim, optimal, registry, schedules, theory
 from lrcore.problems import LeastSquares, NoisyQuadratic
 from lrcore.schedules import Schedule, steps_per_epoch
 from lrcore.simulate import SimulationResult, simulate, simulate_many
@@ -24,6 +25,7 @@ __all__ = [
     "theory",
     "optimal",
     "families",
+    "batch",
     "Schedule",
     "steps_per_epoch",
     "NoisyQuadratic",
