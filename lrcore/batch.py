@@ -49,7 +49,7 @@ __all__ = [
 
 # How each rule scales the rate with the batch: rate(B) = rate(B0) · (B / B0) ** exponent.
 RULES = {"fixed": 0.0, "inverse_sqrt": -0.5, "sqrt": 0.5, "linear": 1.0}
-_BISECTIONS = 80
+_BISECTIONS = 60
 
 
 def _batch_sizes(values) -> np.ndarray:
@@ -328,7 +328,7 @@ def steps_to_target(
         return BatchSteps(b, target, steps, np.full(len(b), rates[0]))
     _plain_sgd(optimizer, "the best constant rate's steps")
     bound = theory.stability_bound(problem, optimizer)
-    grid = np.broadcast_to(bound * np.geomspace(1e-8, 1 - 1e-9, 241)[:, None], (241, len(b))).copy()
+    grid = np.broadcast_to(bound * np.geomspace(1e-8, 1 - 1e-9, 121)[:, None], (121, len(b))).copy()
     rates, t = _fastest(lambda r: _sgd_terms(problem, r, b[None]), grid, target)
     steps = _whole_steps(*_sgd_terms(problem, rates, b), t, target)
     return BatchSteps(b, target, np.where(np.isfinite(steps), steps, -1).astype(np.int64), np.where(np.isfinite(t), rates, np.nan))
@@ -419,11 +419,11 @@ def critical_batch(problem: NoisyQuadratic, target: float, optimizer: SGD | None
     _plain_sgd(optimizer, "the critical batch size")
     target = check.in_range("target", target, 0.0, low_open=True)
     bound = theory.stability_bound(problem, optimizer)
-    grid = bound * np.geomspace(1e-8, 1 - 1e-9, 241)[:, None]
+    grid = bound * np.geomspace(1e-8, 1 - 1e-9, 121)[:, None]
     rate, t = (x[0] for x in _fastest(lambda r: _sgd_terms(problem, r, None), grid, target))
     s_min = float(_whole_steps(*_sgd_terms(problem, np.array(rate), None), np.array(t), target))
     eps_max = 4 * target / problem.noise_variances.sum()  # beyond it the floor ε Σ c / 4 is above the target
-    eps_grid = eps_max * np.geomspace(1e-8, 1 - 1e-9, 241)[:, None]
+    eps_grid = eps_max * np.geomspace(1e-8, 1 - 1e-9, 121)[:, None]
     eps, e_min = (float(x[0]) for x in _fastest(lambda e: _small_batch_terms(problem, e), eps_grid, target))
     point = _flow_point(problem, target)
     return CriticalBatch(

@@ -78,7 +78,7 @@ def _search(y: np.ndarray, shape: Callable[..., np.ndarray], *grids: np.ndarray)
     def error_at(params):
         return _best(y, shape(*(np.array([p]) for p in params)))[2]
 
-    polished = minimize(error_at, start, method="Nelder-Mead", bounds=span, options={"xatol": 1e-9, "fatol": 1e-15, "maxiter": 400})
+    polished = minimize(error_at, start, method="Nelder-Mead", bounds=span, options={"xatol": 1e-8, "fatol": 1e-14, "maxiter": 200})
     params = [float(p) for p in polished.x] if polished.fun < error else start
     return params, *_best(y, shape(*(np.array([p]) for p in params)))[1:]
 

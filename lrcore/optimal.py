@@ -359,8 +359,9 @@ def optimal_schedule(problem: NoisyQuadratic, steps: int, optimizer: SGD | None 
     exact: every piece's step map ``G(η)`` is raised to its length by squaring, together
     with its derivative (:func:`_power`), and the gradient comes from one adjoint pass
     back through the pieces (:func:`_final_loss`), so an evaluation costs
-    ``O(P log T)`` small matrix products whatever T. The search starts from the greedy
-    schedule and from the flattest direction's own optimum and keeps the better end.
+    ``O(P log T)`` small matrix products whatever T. The search starts from the better
+    (lower final loss) of the flattest direction's own optimum (:func:`_flattest_start`)
+    and the best constant rate.
 
     Rates are bounded by :func:`_ceilings`; within those the optimum may exceed the
     stability bound for a few early steps (see :func:`above_bound`). Past ``steps`` the
@@ -391,9 +392,9 @@ def optimal_schedule(problem: NoisyQuadratic, steps: int, optimizer: SGD | None 
         means = np.add.reduceat(np.maximum(logs, low[0] - 1), bounds[:-1]) / lengths
         return np.clip(means, low, high - 1e-9)
 
-    starts = {
-        "greedy": greedy_schedule(problem, steps, optimizer).params["rates"],
+    starts = {  # the better of these starts is searched from (a wide sample of bowls found no better pair)
         "flattest": _flattest_start(problem, optimizer, steps),
+        "constant": np.full(steps, theory.best_constant_rate(problem, steps, optimizer)),
     }
     tries = {name: on_pieces(rates) for name, rates in starts.items()}
     begin = min(tries.values(), key=lambda theta: objective(theta)[0])  # the better start only: one search

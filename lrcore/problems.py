@@ -387,14 +387,13 @@ class QuarticBowl(_Quadratic):
     noise: str = "isotropic"
 
     def __post_init__(self):
-        minimum, start = self._check_bowl()
-        object.__setattr__(self, "quartic", check.in_range("quartic", self.quartic, 0.0))
-        object.__setattr__(self, "sigma", check.in_range("sigma", self.sigma, 0.0))
-        object.__setattr__(self, "batch_size", check.integer("batch_size", self.batch_size, low=1))
-        check.one_of("noise", self.noise, ("isotropic", "curvature"))
-        self._setup(minimum, start)
+        # The quadratic part checks and normalises every shared field (and makes the noise).
         quadratic = NoisyQuadratic(self.h, self.angle, self.minimum, self.start, self.sigma, self.batch_size, self.noise)
+        for name in ("h", "angle", "minimum", "start", "sigma", "batch_size"):
+            object.__setattr__(self, name, getattr(quadratic, name))
+        object.__setattr__(self, "quartic", check.in_range("quartic", self.quartic, 0.0))
         object.__setattr__(self, "_quadratic", quadratic)
+        self._setup(quadratic.minimizer, quadratic.start_point)
 
     @property
     def noise_variances(self) -> np.ndarray:
