@@ -150,7 +150,8 @@ def noise_floors(
     _require(problem, optimizer)
     b = _batch_sizes(batch_sizes)
     lr = check.in_range("lr", lr, 0.0, low_open=True)
-    b0 = float(problem.batch_size) if reference_batch is None else check.in_range("reference_batch", reference_batch, 0.0, low_open=True)
+    b0 = problem.batch_size if reference_batch is None else reference_batch
+    b0 = check.in_range("reference_batch", b0, 0.0, low_open=True)
     names = [check.one_of("rules", r, tuple(RULES)) for r in check.sequence("rules", rules)]
     bound = theory.stability_bound(problem, optimizer)
     exponents = np.array([RULES[r] for r in names])
@@ -279,7 +280,8 @@ def _plain_sgd(optimizer: SGD, what: str) -> None:
         raise check.fail(
             "optimizer",
             f"optimizer must be plain SGD (no momentum, no weight decay) for {what}: only then is a constant "
-            f"rate's expected loss one exponential per direction; pass a schedule for the exact recursion; got {optimizer!r}",
+            f"rate's expected loss one exponential per direction; pass a schedule for the exact recursion; "
+            f"got {optimizer!r}",
         )
 
 
@@ -331,7 +333,8 @@ def steps_to_target(
     grid = np.broadcast_to(bound * np.geomspace(1e-8, 1 - 1e-9, 121)[:, None], (121, len(b))).copy()
     rates, t = _fastest(lambda r: _sgd_terms(problem, r, b[None]), grid, target)
     steps = _whole_steps(*_sgd_terms(problem, rates, b), t, target)
-    return BatchSteps(b, target, np.where(np.isfinite(steps), steps, -1).astype(np.int64), np.where(np.isfinite(t), rates, np.nan))
+    found = np.isfinite(steps)
+    return BatchSteps(b, target, np.where(found, steps, -1).astype(np.int64), np.where(found, rates, np.nan))
 
 
 # --------------------------------------------------------------------------- the critical batch size

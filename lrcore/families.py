@@ -78,7 +78,8 @@ def _search(y: np.ndarray, shape: Callable[..., np.ndarray], *grids: np.ndarray)
     def error_at(params):
         return _best(y, shape(*(np.array([p]) for p in params)))[2]
 
-    polished = minimize(error_at, start, method="Nelder-Mead", bounds=span, options={"xatol": 1e-8, "fatol": 1e-14, "maxiter": 200})
+    options = {"xatol": 1e-8, "fatol": 1e-14, "maxiter": 200}
+    polished = minimize(error_at, start, method="Nelder-Mead", bounds=span, options=options)
     params = [float(p) for p in polished.x] if polished.fun < error else start
     return params, *_best(y, shape(*(np.array([p]) for p in params)))[1:]
 
@@ -107,7 +108,8 @@ def _fit(family: str, t: np.ndarray, y: np.ndarray, steps: int) -> FamilyFit:
         (k,), offset, error = _search(y, lambda k: -np.log1p(k[:, None] * tf), np.geomspace(1e-3 / T, 1e3, 121))
         return FamilyFit(family, S.inverse_time(math.exp(offset), 1, k), error)
     if family == "inverse_sqrt":  # η0 / √(t/T_d + 1)
-        (ds,), offset, error = _search(y, lambda d: -0.5 * np.log1p(tf / d[:, None]), np.geomspace(1e-3, 1e3 * T, 121))
+        grid = np.geomspace(1e-3, 1e3 * T, 121)
+        (ds,), offset, error = _search(y, lambda d: -0.5 * np.log1p(tf / d[:, None]), grid)
         return FamilyFit(family, S.inverse_sqrt(math.exp(offset), 1.0, ds, 1.0), error)
     if family == "cosine":  # η0 [(1 − α) ½ (1 + cos(π t/T)) + α]
         half = 0.5 * (1 + np.cos(np.pi * tf / T))

@@ -282,10 +282,8 @@ def piece_boundaries(steps: int, pieces: int) -> np.ndarray:
     if pieces >= steps:
         return np.arange(steps + 1)
     j = np.arange(pieces + 1)
-    if steps / pieces <= 1 + 1e-12:
-        return j
     lo, hi = 1e-9, float(steps)  # τ: the first gap τ((1 + T/τ)^(1/P) − 1) grows with τ; find it = 1
-    for _ in range(200):
+    for _ in range(100):
         tau = math.sqrt(lo * hi)
         if tau * ((1 + steps / tau) ** (1 / pieces) - 1) > 1:
             hi = tau
@@ -308,7 +306,8 @@ def momentum_gain(optimizer: SGD) -> float:
     """
     if optimizer.momentum == 0:
         return 1.0
-    return 1 / (1 - optimizer.momentum) if optimizer.nesterov else (1 - optimizer.dampening) / (1 - optimizer.momentum)
+    mu = optimizer.momentum
+    return 1 / (1 - mu) if optimizer.nesterov else (1 - optimizer.dampening) / (1 - mu)
 
 
 def _ceilings(problem: NoisyQuadratic, opt: SGD, lengths: np.ndarray) -> np.ndarray:
@@ -392,12 +391,10 @@ def optimal_schedule(problem: NoisyQuadratic, steps: int, optimizer: SGD | None 
         means = np.add.reduceat(np.maximum(logs, low[0] - 1), bounds[:-1]) / lengths
         return np.clip(means, low, high - 1e-9)
 
-    starts = {  # the better of these starts is searched from (a wide sample of bowls found no better pair)
-        "flattest": _flattest_start(problem, optimizer, steps),
-        "constant": np.full(steps, theory.best_constant_rate(problem, steps, optimizer)),
-    }
-    tries = {name: on_pieces(rates) for name, rates in starts.items()}
-    begin = min(tries.values(), key=lambda theta: objective(theta)[0])  # the better start only: one search
+    # One search, from the better of two starts (on a wide sample of bowls no other pair did better).
+    constant_rate = theory.best_constant_rate(problem, steps, optimizer)
+    starts = [_flattest_start(problem, optimizer, steps), np.full(steps, constant_rate)]
+    begin = min((on_pieces(rates) for rates in starts), key=lambda theta: objective(theta)[0])
     best = minimize(
         objective,
         begin,
@@ -438,6 +435,8 @@ class Improvement:
 
     ``share`` is ``(E_const − E_yours) / (E_const − E_opt)``: 1 is the optimum, 0 the best
     constant rate, negative worse than it; NaN when the optimum does not beat the constant.
+    A schedule can score a little above 1: the optimum is constant on pieces, which costs it
+    about 0.2% of final loss at T = 1000 (0.5% at 10,000) against every step's own rate.
     """
 
     final_loss: float
@@ -557,7 +556,9 @@ class InverseTimeRatio:
     high: float
 
 
-def inverse_time_ratio(problem: NoisyQuadratic, schedule, steps: int, optimizer: SGD | None = None) -> InverseTimeRatio:
+def inverse_time_ratio(
+    problem: NoisyQuadratic, schedule, steps: int, optimizer: SGD | None = None
+) -> InverseTimeRatio:
     """How close a schedule is to time-based decay ``1/(h_min t)``: ``g η_t a_min (t + 1)`` per step.
 
     The optimum on the noisy quadratic is expected to look like this in the middle of the

@@ -418,7 +418,8 @@ class QuarticBowl(_Quadratic):
     def curvature(self, w) -> np.ndarray:
         """The Hessian ``R diag(h_i (1 + 3 a d_i²)) Rᵀ`` at points ``(..., 2)``: shape ``(..., 2, 2)``."""
         d = self._directions(np.moveaxis(np.asarray(w, dtype=np.float64), -1, 0))
-        k = np.moveaxis(np.asarray(self.h).reshape((2,) + (1,) * (d.ndim - 1)) * (1 + 3 * self.quartic * d * d), 0, -1)
+        h = np.asarray(self.h).reshape((2,) + (1,) * (d.ndim - 1))
+        k = np.moveaxis(h * (1 + 3 * self.quartic * d * d), 0, -1)
         return np.einsum("ij,...j,kj->...ik", self._R, k, self._R)
 
     def local_bound(self, w) -> np.ndarray:

@@ -70,7 +70,8 @@ def simulate_bowl(
         return simulate_many(problem, optimizer, schedules, steps, runs, seed, **options)
     shared = {f.name: getattr(problem, f.name) for f in fields(NoisyQuadratic)}
     dressed = _BowlForSimulator(**shared, bowl=problem)
-    return [replace(r, problem=problem) for r in simulate_many(dressed, optimizer, schedules, steps, runs, seed, **options)]
+    results = simulate_many(dressed, optimizer, schedules, steps, runs, seed, **options)
+    return [replace(r, problem=problem) for r in results]
 
 
 # --------------------------------------------------------------------------- the bowl
@@ -103,7 +104,9 @@ class WarmupRace:
 
 def _bowl(problem) -> QuarticBowl:
     if not isinstance(problem, QuarticBowl):
-        raise check.fail("problem", f"problem must be a QuarticBowl (its curvature changes with the position); got {problem!r}")
+        raise check.fail(
+            "problem", f"problem must be a QuarticBowl (its curvature changes with the position); got {problem!r}"
+        )
     return problem
 
 
@@ -125,7 +128,8 @@ def warmup_race(
     optimizer = SGD() if optimizer is None else optimizer
     lr = check.in_range("lr", lr, 0.0, low_open=True)
     warmup_steps = check.integer("warmup_steps", warmup_steps, low=1)
-    without, with_warmup = simulate_bowl(problem, optimizer, [constant(lr), warmup(constant(lr), warmup_steps)], steps, runs, seed)
+    lanes = [constant(lr), warmup(constant(lr), warmup_steps)]
+    without, with_warmup = simulate_bowl(problem, optimizer, lanes, steps, runs, seed)
     return WarmupRace(
         lr=lr,
         warmup_steps=warmup_steps,
@@ -137,7 +141,11 @@ def warmup_race(
 
 
 def shortest_warmup(
-    problem: QuarticBowl | None = None, lr: float = 0.1, longest: int = 200, steps: int = 400, optimizer: SGD | None = None
+    problem: QuarticBowl | None = None,
+    lr: float = 0.1,
+    longest: int = 200,
+    steps: int = 400,
+    optimizer: SGD | None = None,
 ) -> int | None:
     """The fewest linear-warmup steps (1..``longest``) after which the noise-free run converges.
 
