@@ -31,7 +31,7 @@ from lrcore.schedules import Schedule
 __all__ = ["FAMILIES", "FamilyFit", "fit_families", "closest_family"]
 
 FAMILIES = ("constant", "exponential", "inverse_time", "inverse_sqrt", "polynomial", "cosine", "step")
-MAX_POINTS = 4096  # longer horizons are compared at this many evenly spaced steps
+MAX_POINTS = 2048  # longer horizons are compared at this many evenly spaced steps
 
 
 @dataclass(frozen=True, eq=False)
@@ -148,7 +148,7 @@ def fit_families(target, steps: int, families=FAMILIES) -> tuple[FamilyFit, ...]
 
     Minimises ``mean_t (log η_fit(t) − log η_target(t))²`` over each family's parameters
     (see the module docstring); ``target`` is a :class:`Schedule` or an array of
-    ``steps`` positive rates. Horizons longer than 4096 steps are compared at 4096 evenly
+    ``steps`` positive rates. Horizons longer than 2048 steps are compared at 2048 evenly
     spaced steps.
     """
     steps = check.integer("steps", steps, low=2)
