@@ -1,4 +1,4 @@
-"""Learning-Rate Decay Lab: the science, in NumPy (and SciPy's optimisers for the labs).
+"""Learning-Rate Decay Lab: the science, in NumPy (and SciPy's optimisers, imported only when a lab searches).
 
 * :mod:`lrcore.schedules` — every schedule, exact against Keras/TensorFlow and PyTorch;
 * :mod:`lrcore.registry` — the schedules as a UI lists them (names, parameters, defaults);

@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
-from scipy.optimize import minimize
 
 from lrcore import _checks as check
 from lrcore import schedules as S
@@ -64,6 +63,8 @@ def _search(y: np.ndarray, shape: Callable[..., np.ndarray], *grids: np.ndarray)
     returns one log-shape row per point. The refinement spans the best point's neighbours
     on every axis; Nelder-Mead then polishes within the grid's range.
     """
+    from scipy.optimize import minimize  # here, not at import: SciPy's optimisers take ~0.7 s to import
+
     for refine in range(2):
         mesh = [m.reshape(-1) for m in np.meshgrid(*grids, indexing="ij")]
         i, offset, error = _best(y, shape(*mesh))

@@ -27,8 +27,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.linalg import block_diag
-from scipy.optimize import minimize
 
 from lrcore import _checks as check
 from lrcore import theory
@@ -235,7 +233,7 @@ def greedy_schedule(problem: NoisyQuadratic, steps: int, optimizer: SGD | None =
         G0, G1, G2 = G[0], (G[1] - G[2]) / 2, (G[1] + G[2]) / 2 - G[0]  # exact: G is quadratic in η
         ell = _loss_weights(model)[:, None, :]
         slope, curvature = -(ell @ G1)[:, 0].reshape(-1), 2 * (ell @ G2)[:, 0].reshape(-1)
-        return np.vstack([slope, curvature, block_diag(*G0), block_diag(*G1), block_diag(*G2)])
+        return np.vstack([slope, curvature, _side_by_side(G0), _side_by_side(G1), _side_by_side(G2)])
 
     first, later = phase(True), phase(False)
     y = _start_moments(model).reshape(-1)
@@ -254,6 +252,14 @@ def greedy_schedule(problem: NoisyQuadratic, steps: int, optimizer: SGD | None =
         lambda t, n: r"\arg\min_{\eta} E[\text{loss}_{" + t + r" + 1}]",
         "Each rate makes the next step's expected loss as low as it can be: the best myopic choice.",
     )
+
+
+def _side_by_side(G: np.ndarray) -> np.ndarray:
+    """The two directions' ``(D, D)`` maps as one block-diagonal ``(2D, 2D)`` matrix."""
+    D = G.shape[-1]
+    out = np.zeros((2 * D, 2 * D))
+    out[:D, :D], out[D:, D:] = G[0], G[1]
+    return out
 
 
 def _table_schedule(name, rates, params, tex, description) -> Schedule:
@@ -366,6 +372,8 @@ def optimal_schedule(problem: NoisyQuadratic, steps: int, optimizer: SGD | None 
     stability bound for a few early steps (see :func:`above_bound`). Past ``steps`` the
     schedule holds its last rate.
     """
+    from scipy.optimize import minimize  # here, not at import: SciPy's optimisers take ~0.7 s to import
+
     optimizer = SGD() if optimizer is None else optimizer
     _require(problem, optimizer)
     steps = check.integer("steps", steps, low=1)
