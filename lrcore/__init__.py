@@ -1,4 +1,5 @@
-"""Learning-Rate Decay Lab: the science, in NumPy (and SciPy's optimisers, imported only when a lab searches).
+"""Learning-Rate Decay Lab: the science, in NumPy (and SciPy's optimisers, imported only when
+a lab searches).
 
 * :mod:`lrcore.schedules` — every schedule, exact against Keras/TensorFlow and PyTorch;
 * :mod:`lrcore.registry` — the schedules as a UI lists them (names, parameters, defaults);
