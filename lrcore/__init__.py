@@ -1,17 +1,22 @@
-"""Learning-Rate Decay Lab: the science, in NumPy only.
+"""Learning-Rate Decay Lab: the science, in NumPy (and SciPy's optimisers, imported only when
+a lab searches).
 
 * :mod:`lrcore.schedules` — every schedule, exact against Keras/TensorFlow and PyTorch, one module a family;
 * :mod:`lrcore.registry` — the schedules as a UI lists them (names, parameters, defaults);
-* :mod:`lrcore.problems` — the noisy quadratic and a finite least-squares dataset;
+* :mod:`lrcore.problems` — the noisy quadratic, a finite least-squares dataset and the warmup lab's quartic bowl;
 * :mod:`lrcore.optim` — SGD (momentum, Nesterov), Adagrad, RMSprop, Adam, AdamW, as torch;
 * :mod:`lrcore.simulate` — many runs at once, on common random numbers;
-* :mod:`lrcore.theory` — the exact expected loss, noise floor and stability bound.
+* :mod:`lrcore.theory` — the exact expected loss, noise floor and stability bound;
+* :mod:`lrcore.optimal` — the best possible schedule (greedy and optimal) and how close a schedule comes;
+* :mod:`lrcore.families` — which library schedule a schedule resembles;
+* :mod:`lrcore.batch` — batch size: noise floors under scaling rules, steps to a target, the critical batch;
+* :mod:`lrcore.warmup` — when warmup helps (the quartic bowl, Adam) and when it cannot (a quadratic).
 
 Importing ``lrcore`` never imports torch or streamlit.
 """
 
-from lrcore import optim, registry, schedules, theory
-from lrcore.problems import LeastSquares, NoisyQuadratic
+from lrcore import batch, families, optim, optimal, registry, schedules, theory, warmup
+from lrcore.problems import LeastSquares, NoisyQuadratic, QuarticBowl
 from lrcore.schedules import Schedule, steps_per_epoch
 from lrcore.simulate import SimulationResult, simulate, simulate_many
 
@@ -20,10 +25,15 @@ __all__ = [
     "registry",
     "schedules",
     "theory",
+    "optimal",
+    "families",
+    "batch",
+    "warmup",
     "Schedule",
     "steps_per_epoch",
     "NoisyQuadratic",
     "LeastSquares",
+    "QuarticBowl",
     "simulate",
     "simulate_many",
     "SimulationResult",

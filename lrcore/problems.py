@@ -12,6 +12,9 @@ PyTorch: the global_step answer's question made concrete.
 
 Both expose ``loss(w)`` for any array of points of shape ``(..., 2)``, ``minimizer``,
 ``hessian`` and ``start``; the simulator asks them for a gradient source.
+
+:class:`QuarticBowl` (the warmup lab's) is a bowl that is steeper far from its minimum, so
+its stability bound depends on where the run is; its noise is the noisy quadratic's.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ import numpy as np
 from lrcore import _checks as check
 from lrcore.schedules import steps_per_epoch as _steps_per_epoch
 
-__all__ = ["NoisyQuadratic", "LeastSquares", "rotation"]
+__all__ = ["NoisyQuadratic", "LeastSquares", "QuarticBowl", "rotation"]
 
 # A gradient source returns, for update t, the gradient at w. Both are coordinate-major
 # and flat, shape (2, copies * runs) with the runs of each copy (schedule) contiguous: the
@@ -352,3 +355,119 @@ class LeastSquares(_Quadratic):
             return ((2.0 / Xb.shape[1]) * np.einsum("rmi,srm->isr", Xb, residual)).reshape(2, -1)
 
         return gradient
+
+
+@dataclass(frozen=True, eq=True)
+class QuarticBowl(_Quadratic):
+    r"""A bowl that is steeper far from its minimum than at it: the warmup lab's problem.
+
+    Along each eigen-direction, with ``d = Rᵀ (w − w*)``, the loss is
+    ``Σ_i ½ h_i d_i² (1 + ½ a d_i²)`` (``a = quartic``): gradient ``h_i d_i (1 + a d_i²)``,
+    curvature ``h_i (1 + 3 a d_i²)``. At the minimum it is the noisy quadratic with the same
+    ``h``; away from it every direction is steeper, so plain SGD's stability bound,
+    ``2 / max_i h_i (1 + 3 a d_i²)`` (:meth:`local_bound`), shrinks with the distance. A rate
+    below ``2 / h_max`` is then stable near the minimum and can still throw a run out from
+    the start, where the steep direction is ``1 + 3 a d²`` times steeper (with the defaults,
+    7 times: a bound of 0.029 against 0.2 at the minimum); a linear warmup keeps the rate
+    small until the run has come close. ``quartic=0`` is the noisy quadratic exactly.
+
+    The minibatch noise is the noisy quadratic's (``σ² I`` or ``σ² H`` over B, H the
+    curvature at the minimum), from the same draws for the same seed. :meth:`gradients`
+    follows the simulator's contract; ``hessian`` is the curvature at the minimum and
+    :meth:`curvature` the curvature anywhere.
+    """
+
+    h: tuple[float, float] = (1.0, 10.0)
+    angle: float = 0.0
+    minimum: tuple[float, float] = (0.0, 0.0)
+    start: tuple[float, float] = (3.0, 2.0)
+    quartic: float = 0.5
+    sigma: float = 1.0
+    batch_size: int = 1
+    noise: str = "isotropic"
+
+    def __post_init__(self):
+        # The quadratic part checks and normalises every shared field (and makes the noise).
+        quadratic = NoisyQuadratic(self.h, self.angle, self.minimum, self.start, self.sigma, self.batch_size, self.noise)
+        for name in ("h", "angle", "minimum", "start", "sigma", "batch_size"):
+            object.__setattr__(self, name, getattr(quadratic, name))
+        object.__setattr__(self, "quartic", check.in_range("quartic", self.quartic, 0.0))
+        object.__setattr__(self, "_quadratic", quadratic)
+        self._setup(quadratic.minimizer, quadratic.start_point)
+
+    @property
+    def noise_variances(self) -> np.ndarray:
+        """Per-example gradient-noise variance along each eigen-direction (as the noisy quadratic's)."""
+        return self._quadratic.noise_variances
+
+    def _directions(self, w: np.ndarray) -> np.ndarray:
+        """``d = Rᵀ (w − w*)`` for coordinate-major points ``(2, ...)``."""
+        shift = w - self._min.reshape((2,) + (1,) * (w.ndim - 1))
+        return np.tensordot(self._R.T, shift, axes=1)
+
+    def loss_cm(self, w: np.ndarray, out: np.ndarray | None = None, work: np.ndarray | None = None) -> np.ndarray:
+        """The loss at coordinate-major points ``(2, ...)``; ``out`` is filled when given (``work`` is unused)."""
+        d2 = self._directions(np.asarray(w, dtype=np.float64)) ** 2
+        h = np.asarray(self.h).reshape((2,) + (1,) * (d2.ndim - 1))
+        value = (0.5 * h * d2 * (1 + 0.5 * self.quartic * d2)).sum(axis=0)
+        if out is None:
+            return value
+        out[...] = value
+        return out
+
+    def curvature(self, w) -> np.ndarray:
+        """The Hessian ``R diag(h_i (1 + 3 a d_i²)) Rᵀ`` at points ``(..., 2)``: shape ``(..., 2, 2)``."""
+        d = self._directions(np.moveaxis(np.asarray(w, dtype=np.float64), -1, 0))
+        h = np.asarray(self.h).reshape((2,) + (1,) * (d.ndim - 1))
+        k = np.moveaxis(h * (1 + 3 * self.quartic * d * d), 0, -1)
+        return np.einsum("ij,...j,kj->...ik", self._R, k, self._R)
+
+    def local_bound(self, w) -> np.ndarray:
+        """Plain SGD's stability bound where the run is: ``2 / max_i h_i (1 + 3 a d_i²)``, for points ``(..., 2)``."""
+        d = self._directions(np.moveaxis(np.asarray(w, dtype=np.float64), -1, 0))
+        h = np.asarray(self.h).reshape((2,) + (1,) * (d.ndim - 1))
+        return 2 / np.max(h * (1 + 3 * self.quartic * d * d), axis=0)
+
+    def gradients(
+        self, runs: int, steps: int, seed: int, noise: np.ndarray | None = None, copies: int = 1
+    ) -> GradientFn:
+        """The minibatch gradient at update t: ``R (h d (1 + a d²)) + L z_t``, coordinate-major.
+
+        The quadratic part and the noise are :meth:`NoisyQuadratic.gradients`' (same draws for
+        the same seed, or from ``noise``); the cubic part ``R (h a d³)`` is added to it.
+        """
+        quadratic = self._quadratic.gradients(runs, steps, seed, noise, copies)
+        R, ha = self._R, self.quartic * np.asarray(self.h)[:, None]
+        rotated = self.angle % 360 != 0
+
+        def gradient(w: np.ndarray, t: int) -> np.ndarray:
+            g = quadratic(w, t)
+            d = self._directions(w)
+            cubic = ha * d * d * d
+            g += R @ cubic if rotated else cubic
+            return g
+
+        return gradient
+
+    def level_sets(self, half: np.ndarray, levels: int = 9, points: int = 72) -> np.ndarray:
+        """Contours of the loss around the minimum, in closed form, as :meth:`_Quadratic.level_sets`.
+
+        On the level ``c`` take ``g_1(d_1) = c cos²θ`` and ``g_2(d_2) = c sin²θ`` with
+        ``g(d) = ½ h d² (1 + ½ a d²)``; ``g(d) = y`` has ``d² = (√(1 + 4 a y / h) − 1) / a``.
+        """
+        half = np.asarray(half, dtype=np.float64)
+        corner = self.loss(self.minimizer + half) - self.min_loss
+        c = corner * 0.45 ** np.arange(levels)
+        theta = np.linspace(0, 2 * np.pi, points)
+        share = np.stack([np.cos(theta) ** 2, np.sin(theta) ** 2])  # (2, points)
+        y = c[:, None, None] * share[None]  # (levels, 2, points)
+        h = np.asarray(self.h)[None, :, None]
+        if self.quartic:
+            d2 = (np.sqrt(1 + 4 * self.quartic * y / h) - 1) / self.quartic
+        else:
+            d2 = 2 * y / h
+        signs = np.stack([np.sign(np.cos(theta)), np.sign(np.sin(theta))])
+        d = signs[None] * np.sqrt(d2)
+        rings = self.minimizer + np.einsum("ij,ljp->lpi", self._R, d)
+        gaps = np.full((levels, 1, 2), np.nan)
+        return np.concatenate([rings, gaps], axis=1).reshape(-1, 2)
