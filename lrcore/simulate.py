@@ -101,8 +101,12 @@ def simulate_many(
     very long runs; divergence is still detected at the exact step. ``progress``, if
     given, is called as ``progress(steps_done, steps)`` after each chunk of steps.
     """
-    if not isinstance(problem, (NoisyQuadratic, LeastSquares)):
-        raise check.fail("problem", f"problem must be a NoisyQuadratic or LeastSquares; got {type(problem).__name__}")
+    if not all(hasattr(problem, a) for a in ("gradients", "loss_cm", "loss", "start_point")):
+        raise check.fail(
+            "problem",
+            "problem must be one of lrcore.problems' problems (a gradient source with gradients, loss_cm, loss "
+            f"and start_point); got {type(problem).__name__}",
+        )
     if not isinstance(optimizer, Optimizer):
         raise check.fail("optimizer", f"optimizer must be one of lrcore.optim's optimizers; got {optimizer!r}")
     schedules = list(schedules)

@@ -348,8 +348,8 @@ def expected_loss_parts(problem: NoisyQuadratic, optimizer: SGD, schedule, steps
         distance = from_blocks(0.5 * (h[0] * mean[:, 0] ** 2 + h[1] * mean[:, 1] ** 2), steps)
         noise = from_blocks(0.5 * (h[0] * cov[:, 0] + h[1] * cov[:, 1]), steps)
 
-    def clean(x):  # overflow of a diverging rate: inf, never NaN
-        return np.where(np.isnan(x), np.inf, x)
+    def clean(x):  # overflow of a diverging rate: inf, never NaN or -inf (a covariance can overflow to it)
+        return np.where(np.isnan(x) | np.isinf(x), np.inf, x)
 
     return LossParts(np.concatenate([[start], clean(distance)]), np.concatenate([[0.0], clean(noise)]))
 

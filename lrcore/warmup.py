@@ -13,31 +13,25 @@ r"""Warmup: when it helps, and when it cannot.
   Ma & Yarats (2019)'s rule of thumb (linear warmup over ``2/(1 − β₂)`` steps) and a short
   warmup, returning the simulations.
 
-:func:`simulate_bowl` runs any problem through :func:`lrcore.simulate_many`. The simulator
-checks its problem's class (the noisy quadratic or the dataset) rather than the gradient
-contract the bowl follows, so the bowl goes in dressed as a noisy quadratic whose loss and
-gradients are the bowl's, and each result names the bowl again. That adapter is here and
-nowhere else; once the simulator accepts any problem with ``gradients`` and ``loss_cm``,
-it is one line.
+The bowl follows the simulator's gradient contract, so :func:`lrcore.simulate_many` runs it as it
+runs the noisy quadratic.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
-from typing import Any, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
 from lrcore import _checks as check
 from lrcore import theory
-from lrcore.optim import SGD, Adam, Optimizer
+from lrcore.optim import SGD, Adam
 from lrcore.problems import NoisyQuadratic, QuarticBowl
-from lrcore.schedules import Schedule, constant, warmup
+from lrcore.schedules import constant, warmup
 from lrcore.simulate import SimulationResult, simulate_many
 from lrcore.theory import Formula, _explained, _require, _stability_formula
 
 __all__ = [
-    "simulate_bowl",
     "WarmupRace",
     "warmup_race",
     "shortest_warmup",
@@ -47,31 +41,6 @@ __all__ = [
     "adam_warmup",
     "rule_of_thumb_steps",
 ]
-
-
-@dataclass(frozen=True, eq=False)
-class _BowlForSimulator(NoisyQuadratic):
-    """The bowl as the simulator's problem type: its loss and gradients are the bowl's."""
-
-    bowl: Any = None
-
-    def loss_cm(self, w, out=None, work=None):
-        return self.bowl.loss_cm(w, out, work)
-
-    def gradients(self, runs, steps, seed, noise=None, copies=1, chunk=512):
-        return self.bowl.gradients(runs, steps, seed, noise, copies)
-
-
-def simulate_bowl(
-    problem, optimizer: Optimizer, schedules: Sequence[Schedule], steps: int, runs: int = 1, seed: int = 0, **options
-) -> list[SimulationResult]:
-    """:func:`lrcore.simulate_many` for any problem, the quartic bowl included (same arguments)."""
-    if not isinstance(problem, QuarticBowl):
-        return simulate_many(problem, optimizer, schedules, steps, runs, seed, **options)
-    shared = {f.name: getattr(problem, f.name) for f in fields(NoisyQuadratic)}
-    dressed = _BowlForSimulator(**shared, bowl=problem)
-    results = simulate_many(dressed, optimizer, schedules, steps, runs, seed, **options)
-    return [replace(r, problem=problem) for r in results]
 
 
 # --------------------------------------------------------------------------- the bowl
@@ -129,7 +98,7 @@ def warmup_race(
     lr = check.in_range("lr", lr, 0.0, low_open=True)
     warmup_steps = check.integer("warmup_steps", warmup_steps, low=1)
     lanes = [constant(lr), warmup(constant(lr), warmup_steps)]
-    without, with_warmup = simulate_bowl(problem, optimizer, lanes, steps, runs, seed)
+    without, with_warmup = simulate_many(problem, optimizer, lanes, steps, runs, seed)
     return WarmupRace(
         lr=lr,
         warmup_steps=warmup_steps,
@@ -159,7 +128,7 @@ def shortest_warmup(
     longest = check.integer("longest", longest, low=1)
     steps = check.integer("steps", steps, low=longest + 1)
     lengths = np.arange(1, longest + 1)
-    results = simulate_bowl(
+    results = simulate_many(
         problem, optimizer, [warmup(constant(lr), int(w)) for w in lengths], steps, 1, noise=np.zeros((1, steps, 2))
     )
     ok = np.array([not r.diverged[0] and problem.local_bound(r.w[0, -1]) > lr for r in results])
@@ -279,5 +248,5 @@ def adam_warmup(
     short = max(1, rule // 10) if short_steps is None else check.integer("short_steps", short_steps, low=1)
     steps = 2 * rule if steps is None else check.integer("steps", steps, low=1)
     schedules = [constant(lr), warmup(constant(lr), rule), warmup(constant(lr), short)]
-    results = simulate_bowl(problem, optimizer, schedules, steps, runs, seed)
+    results = simulate_many(problem, optimizer, schedules, steps, runs, seed)
     return AdamWarmup(lr, optimizer, (0, rule, short), tuple(results))

@@ -8,6 +8,7 @@ from lrcore import optim, theory, warmup
 from lrcore import schedules as S
 from lrcore._checks import ParameterError
 from lrcore.problems import NoisyQuadratic, QuarticBowl
+from lrcore.simulate import simulate_many
 
 BOWLS = [QuarticBowl(), QuarticBowl(h=(0.5, 6.0), angle=35, minimum=(1.0, -2.0), quartic=1.3, noise="curvature")]
 
@@ -43,18 +44,11 @@ def test_the_bowl_is_steeper_at_the_start_than_at_the_minimum():
 
 def test_without_the_quartic_term_the_bowl_is_the_noisy_quadratic_on_the_same_noise():
     bowl, quad = QuarticBowl(angle=20, quartic=0.0, sigma=1.3, batch_size=2), NoisyQuadratic(angle=20, sigma=1.3, batch_size=2)
-    a = warmup.simulate_bowl(bowl, optim.SGD(momentum=0.5), [S.constant(0.05)], 300, runs=7, seed=4)[0]
+    a = simulate_many(bowl, optim.SGD(momentum=0.5), [S.constant(0.05)], 300, runs=7, seed=4)[0]
     b = lrcore.simulate(quad, optim.SGD(momentum=0.5), S.constant(0.05), 300, runs=7, seed=4)
     np.testing.assert_allclose(a.w, b.w, rtol=1e-12, atol=1e-14)
     assert a.problem is bowl
     np.testing.assert_allclose(bowl.loss(b.w), quad.loss(b.w))
-
-
-def test_simulate_bowl_hands_other_problems_to_the_simulator_unchanged():
-    p = NoisyQuadratic()
-    a = warmup.simulate_bowl(p, optim.SGD(), [S.constant(0.1)], 50, runs=3, seed=2)[0]
-    b = lrcore.simulate(p, optim.SGD(), S.constant(0.1), 50, runs=3, seed=2)
-    np.testing.assert_array_equal(a.w, b.w)
 
 
 @pytest.mark.parametrize("bowl", BOWLS, ids=["default", "rotated"])
@@ -80,7 +74,7 @@ def test_the_shortest_warmup_is_two_steps_on_the_default_bowl():
     # a 1-step warmup takes rate 0 then 0.1 at x2 = 2 (local bound 0.029): out; two steps use 0.05 first
     assert warmup.shortest_warmup() == 2
     noise_free = np.zeros((1, 300, 2))
-    one, two = warmup.simulate_bowl(QuarticBowl(), optim.SGD(), [S.warmup(S.constant(0.1), w) for w in (1, 2)], 300, noise=noise_free)
+    one, two = simulate_many(QuarticBowl(), optim.SGD(), [S.warmup(S.constant(0.1), w) for w in (1, 2)], 300, noise=noise_free)
     assert one.diverged[0] and not two.diverged[0]
 
 
