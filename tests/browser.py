@@ -113,13 +113,13 @@ def wait_until_idle(page, quiet_ms: float = 400, timeout: float = 90) -> None:
     page.wait_for_function(f"performance.now() - window.__lastChange > {quiet_ms}", timeout=timeout * 1000, polling=50)
 
 
-def open_page(b, url: str, width: int = 1600, height: int = 1300, ready: str = "h1"):
+def open_page(b, url: str, width: int = 1600, height: int = 1300, ready: str = "h1", record: bool = False):
     """Open ``url`` and wait until ``ready`` is shown and the page has settled.
 
     (Streamlit reports "notRunning" before its first run too, so the script state alone
-    does not say the page is there.)
+    does not say the page is there.) ``record``: a ``recording_page``, for ``rerender_split``.
     """
-    page = b.new_page(viewport={"width": width, "height": height})
+    page = recording_page(b, width, height) if record else b.new_page(viewport={"width": width, "height": height})
     page.goto(url)
     page.wait_for_selector(ready, timeout=90_000)
     wait_until_idle(page, quiet_ms=800)
@@ -142,6 +142,83 @@ def rerender_time(page, act, quiet_ms: float = 400, timeout: float = 90) -> floa
     )
     wait_until_idle(page, quiet_ms, timeout)
     return (page.evaluate("window.__lastChange") - start) / 1000
+
+
+# Installed before any page script runs (``page.add_init_script``): a mutation observer
+# from the first node on, and a log of every websocket message with its time and size,
+# taken before Streamlit's own handler sees it.
+RECORD_FROM_START = """(() => {
+    window.__lastChange = performance.now();
+    window.__observer = new MutationObserver(() => { window.__lastChange = performance.now(); });
+    window.__observer.observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
+    window.__wsLog = [];
+    const size = (d) => d.byteLength ?? d.size ?? d.length ?? 0;
+    const Native = window.WebSocket;
+    window.WebSocket = class extends Native {
+        constructor(...args) {
+            super(...args);
+            this.addEventListener("message", (e) => window.__wsLog.push(["in", performance.now(), size(e.data)]));
+        }
+        send(d) {
+            window.__wsLog.push(["out", performance.now(), size(d)]);
+            return super.send(d);
+        }
+    };
+})()"""
+
+
+def recording_page(b, width: int = 1600, height: int = 1300):
+    """A new page in a fresh context (a cold cache) that records from its first node on."""
+    context = b.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    page.add_init_script(RECORD_FROM_START)
+    return page
+
+
+def first_load_time(b, url: str, charts: int, quiet_ms: float = 400, timeout: float = 90) -> float:
+    """Seconds from navigation start to ``charts`` Plotly charts drawn and the page quiet.
+
+    A fresh browser context each time, so nothing comes from the browser's cache. The
+    time is that of the page's last change (performance.now() counts from navigation).
+    """
+    page = recording_page(b)
+    try:
+        page.goto(url)
+        page.wait_for_function(
+            f"document.querySelectorAll('.js-plotly-plot .main-svg').length >= {charts}"
+            f" && document.querySelector('{APP}') && document.querySelector('{APP}').getAttribute('data-test-script-state') === 'notRunning'"
+            f" && performance.now() - window.__lastChange > {quiet_ms}",
+            timeout=timeout * 1000,
+            polling=50,
+        )
+        return page.evaluate("window.__lastChange") / 1000
+    finally:
+        page.context.close()
+
+
+def rerender_split(page, act, quiet_ms: float = 400, timeout: float = 90) -> dict:
+    """``rerender_time`` split at the websocket, on a page opened with ``recording_page``.
+
+    ``total``: press to the last change; ``server``: the rerun request sent to the last
+    message of the run received (the script's run on the server, and the loopback);
+    ``browser``: the last message to the last change (drawing what the run sent). All in
+    seconds; ``largest_message`` in bytes.
+    """
+    mark = page.evaluate("window.__wsLog.length")
+    total = rerender_time(page, act, quiet_ms, timeout)
+    end = page.evaluate("window.__lastChange")
+    log = page.evaluate(f"window.__wsLog.slice({mark})")
+    sent = [t for kind, t, _ in log if kind == "out"]
+    received = [(t, n) for kind, t, n in log if kind == "in" and t <= end]
+    if not sent or not received:
+        return {"total": total, "server": float("nan"), "browser": float("nan"), "largest_message": 0}
+    last = max(t for t, _ in received)
+    return {
+        "total": total,
+        "server": (last - sent[0]) / 1000,
+        "browser": (end - last) / 1000,
+        "largest_message": max(n for _, n in received),
+    }
 
 
 def slider(page, label: str):
