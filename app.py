@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-st.set_page_config(page_title="Learning-Rate Decay Lab", page_icon=":material/trending_down:", layout="wide")
+st.set_page_config(page_title="Learning-Rate Decay Lab", page_icon="📉", layout="wide")
 
 pages = [
     st.Page("pages/decay_race.py", title="The decay race", icon=":material/sports_score:", default=True),
