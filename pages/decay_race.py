@@ -7,7 +7,7 @@ import streamlit as st
 from lrcore import registry, theory
 from lrcore.race import DEFAULT_DECAY, RaceConfig
 from lrcore.schedules import batch_size_scaled
-from ui import compute, controls, figures, narrative, state
+from ui import charts, compute, controls, figures, narrative, state
 from ui.state import Field
 
 LR_RANGE = (0.001, 0.5)
@@ -147,7 +147,7 @@ def race() -> None:
     st.markdown(narrative.headline(view))
     plane, curves = st.columns([1, 1.15])
     with plane:
-        st.plotly_chart(figures.race_plane(view), key="plane", theme=None, config=CHART_CONFIG)
+        charts.plotly(figures.race_plane(view), key="plane", config=CHART_CONFIG)
         st.caption(
             "Top: the whole run; bottom: a close-up of the minimum. Dots: runs of each kind at the same step, on the "
             "same minibatch noise; the big marker and its tail: one run. Press ▶ Play to watch from the start, or drag "
@@ -155,7 +155,7 @@ def race() -> None:
             + (" The dashed ellipse is where the theory says the constant rate keeps rattling (2 standard deviations)." if view.has_theory else "")
         )
     with curves:
-        st.plotly_chart(figures.race_curves(view), key="curves", theme=None, config=CHART_CONFIG)
+        charts.plotly(figures.race_curves(view), key="curves", config=CHART_CONFIG)
         st.caption(
             "Top: loss on a log scale, the mean of all runs (thick) with the band that holds 80% of them"
             + (", and the exact expected loss (dotted)" if view.has_theory else "")

@@ -5,7 +5,6 @@ survive malformed links with a warning naming the parameter, show a ValueError a
 message, and restore itself exactly from its own link.
 """
 
-import json
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +12,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.apptest_charts import figures, payloads
 from ui.sources import SOURCES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,7 +28,7 @@ def page(path: str, query: dict | None = None) -> AppTest:
 def shown(at: AppTest) -> tuple:
     """What a student sees: the text and every figure."""
     text = tuple(m.value for m in at.markdown) + tuple(m.value for m in at.caption) + tuple(m.value for m in at.latex)
-    charts = tuple(c.proto.spec for c in at.get("plotly_chart"))
+    charts = tuple(payloads(at))
     tables = tuple(str(d.value) for d in at.dataframe)
     return text + charts + tables
 
@@ -59,7 +59,7 @@ def test_race_defaults_tell_the_story():
     at = page(RACE)
     story = " ".join(m.value for m in at.markdown)
     assert "noise floor" in story and "0.0763" in story and "lower" in story
-    assert len(at.get("plotly_chart")) == 2  # the plane, the curves
+    assert len(figures(at)) == 2  # the plane, the curves
     ruler = next(m.value for m in at.markdown if "stability bound" in m.value)
     assert "stability bound 0.2" in ruler and "best 0.182" in ruler  # the slider's marks are the theory
 
@@ -284,15 +284,15 @@ def test_a_value_error_is_shown_as_a_message_not_a_traceback(path, query, messag
 def test_figures_stay_under_a_megabyte_at_a_hundred_thousand_steps():
     at = page(RACE, {"steps": "100000", "runs": "100"})
     clean(at)
-    sizes = [len(c.proto.spec.encode()) for c in at.get("plotly_chart")]
+    sizes = [len(p.encode()) for p in payloads(at)]
     assert max(sizes) < 1_000_000, sizes
     gallery = page(GALLERY, {"steps": "100000", "show": "exponential,cosine_restarts,cyclic,one_cycle"})
-    assert max(len(c.proto.spec.encode()) for c in gallery.get("plotly_chart")) < 1_000_000
+    assert max(len(p.encode()) for p in payloads(gallery)) < 1_000_000
 
 
 def test_the_animation_runs_in_the_browser_with_bounded_frames():
     at = page(RACE)
-    plane = json.loads(at.get("plotly_chart")[0].proto.spec)
+    plane = figures(at)[0]
     assert 1 < len(plane["frames"]) <= 60
     play = plane["layout"]["updatemenus"][0]["buttons"][0]
     assert play["method"] == "animate" and play["args"][1]["frame"]["redraw"] is False
