@@ -141,38 +141,44 @@ def rerender_time(page, act, quiet_ms: float = 400, timeout: float = 90) -> floa
         polling=10,
     )
     wait_until_idle(page, quiet_ms, timeout)
-    return (page.evaluate("window.__lastChange") - start) / 1000
+    end = page.evaluate("window.__lastChange")
+    page.last_window = (start, end)  # in the page's performance.now() milliseconds
+    return (end - start) / 1000
 
 
 # Installed before any page script runs (``page.add_init_script``): a mutation observer
-# from the first node on, and a log of every websocket message with its time and size,
-# taken before Streamlit's own handler sees it.
+# from the first node on.
 RECORD_FROM_START = """(() => {
     window.__lastChange = performance.now();
     window.__observer = new MutationObserver(() => { window.__lastChange = performance.now(); });
     window.__observer.observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
-    window.__wsLog = [];
-    const size = (d) => d.byteLength ?? d.size ?? d.length ?? 0;
-    const Native = window.WebSocket;
-    window.WebSocket = class extends Native {
-        constructor(...args) {
-            super(...args);
-            this.addEventListener("message", (e) => window.__wsLog.push(["in", performance.now(), size(e.data)]));
-        }
-        send(d) {
-            window.__wsLog.push(["out", performance.now(), size(d)]);
-            return super.send(d);
-        }
-    };
 })()"""
 
 
 def recording_page(b, width: int = 1600, height: int = 1300):
-    """A new page in a fresh context (a cold cache) that records from its first node on."""
+    """A new page in a fresh context (a cold cache) that records from its first node on.
+
+    ``page.ws_frames`` collects every websocket frame as Chromium's network stack saw it
+    (``("in"|"out", seconds, bytes)``), off the page's main thread, so a busy page does
+    not delay the times.
+    """
     context = b.new_context(viewport={"width": width, "height": height})
     page = context.new_page()
     page.add_init_script(RECORD_FROM_START)
+    frames: list[tuple[str, float, int]] = []
+    cdp = context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.on("Network.webSocketFrameSent", lambda e: frames.append(("out", e["timestamp"], _frame_bytes(e))))
+    cdp.on("Network.webSocketFrameReceived", lambda e: frames.append(("in", e["timestamp"], _frame_bytes(e))))
+    page.ws_frames = frames
+    page.cdp = cdp
     return page
+
+
+def _frame_bytes(event: dict) -> int:
+    frame = event["response"]
+    data = frame.get("payloadData", "")
+    return len(data) * 3 // 4 if frame.get("opcode") == 2 else len(data.encode())  # binary frames come base64'd
 
 
 def first_load_time(b, url: str, charts: int, quiet_ms: float = 400, timeout: float = 90) -> float:
@@ -199,26 +205,21 @@ def first_load_time(b, url: str, charts: int, quiet_ms: float = 400, timeout: fl
 def rerender_split(page, act, quiet_ms: float = 400, timeout: float = 90) -> dict:
     """``rerender_time`` split at the websocket, on a page opened with ``recording_page``.
 
-    ``total``: press to the last change; ``server``: the rerun request sent to the last
-    message of the run received (the script's run on the server, and the loopback);
-    ``browser``: the last message to the last change (drawing what the run sent). All in
-    seconds; ``largest_message`` in bytes.
+    ``total``: press to the last change; ``server``: the rerun request leaving the
+    browser to the run's last message arriving, as the network stack saw them (the
+    script's run on the server, and the loopback); ``browser``: the rest (the press
+    reaching the websocket, and drawing what arrived after the run). In seconds, and
+    ``largest_message`` in bytes.
     """
-    mark = page.evaluate("window.__wsLog.length")
+    mark = len(page.ws_frames)
     total = rerender_time(page, act, quiet_ms, timeout)
-    end = page.evaluate("window.__lastChange")
-    log = page.evaluate(f"window.__wsLog.slice({mark})")
-    sent = [t for kind, t, _ in log if kind == "out"]
-    received = [(t, n) for kind, t, n in log if kind == "in" and t <= end]
-    if not sent or not received:
+    frames = page.ws_frames[mark:]
+    sent = [t for kind, t, _ in frames if kind == "out"]
+    received = [(t, n) for kind, t, n in frames if kind == "in" and sent and t >= sent[0]]
+    if not received:
         return {"total": total, "server": float("nan"), "browser": float("nan"), "largest_message": 0}
-    last = max(t for t, _ in received)
-    return {
-        "total": total,
-        "server": (last - sent[0]) / 1000,
-        "browser": (end - last) / 1000,
-        "largest_message": max(n for _, n in received),
-    }
+    server = max(t for t, _ in received) - sent[0]
+    return {"total": total, "server": server, "browser": total - server, "largest_message": max(n for _, n in received)}
 
 
 def slider(page, label: str):
