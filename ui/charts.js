@@ -32,6 +32,9 @@ class Chart {
     this.div = document.createElement("div");
     this.div.className = "lrlab-chart";
     this.div.style.width = "100%";
+    // What Plotly redraws in here does not make the browser lay out or repaint the rest
+    // of the page, which Plotly's text measuring would otherwise force again and again.
+    this.div.style.contain = "layout paint style";
     parent.appendChild(this.div);
     this.pending = null; // the newest data not drawn yet
     this.shown = null; // the data on screen
