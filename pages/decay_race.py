@@ -7,7 +7,7 @@ import streamlit as st
 
 from lrcore import theory
 from lrcore.race import RaceConfig, duel
-from ui import compute, figures, lanes, state, text, views, words
+from ui import charts, compute, figures, lanes, state, text, views, words
 from ui.state import Field
 
 LR_RANGE = (0.001, 0.5)
@@ -154,7 +154,7 @@ def race() -> None:
     st.markdown(words.headline(list(view.claims), view.labels))
     plane, curves = st.columns([1, 1.15])
     with plane:
-        st.plotly_chart(figures.race_plane(view), key="plane", theme=None, config=CHART_CONFIG)
+        charts.plotly(figures.race_plane(view), key="plane", config=CHART_CONFIG)
         st.caption(
             "Top: the whole run; bottom: a close-up of the minimum. Dots: runs of each lane at the same step, on the "
             "same minibatch noise; the big marker and its tail: one run. Press ▶ Play to watch from the start, or drag "
@@ -162,7 +162,7 @@ def race() -> None:
             + (" A dashed ellipse is where the theory says a constant rate keeps rattling (2 standard deviations)." if any(len(l.ellipse) for l in view.lanes) else "")
         )
     with curves:
-        st.plotly_chart(figures.race_curves(view, marks), key="curves", theme=None, config=CHART_CONFIG)
+        charts.plotly(figures.race_curves(view, marks), key="curves", config=CHART_CONFIG)
         st.caption(
             "Top: loss on a log scale, the mean of the runs (thick) with the band that holds 80% of them"
             + (", and the exact expected loss (dotted)" if view.has_theory else "")

@@ -8,7 +8,7 @@ import streamlit as st
 
 from lrcore import registry
 from lrcore.schedules import steps_per_epoch
-from ui import compute, controls, figures, state, theme, views
+from ui import charts, compute, controls, figures, state, theme, views
 from ui.state import Field
 
 HORIZONS = [10, 24, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000, 100000]
@@ -90,10 +90,9 @@ with plot_slot:
     else:
         epochs_shown = horizon / spe
         marks = [(e if unit == "epochs" else e * spe, f"epoch {e}") for e in range(1, int(epochs_shown) + 1)] if epochs_shown <= 12 else None
-        st.plotly_chart(
+        charts.plotly(
             figures.schedule_curves(curves, x_title=unit, log_y=log_y, vlines=marks),
             key="gallery",
-            theme=None,
             config={"displaylogo": False},
         )
         for i, name in enumerate(n for n in shown if n in rates):

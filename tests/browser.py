@@ -125,13 +125,13 @@ def wait_until_idle(page, quiet_ms: float = 400, timeout: float = 90) -> None:
     page.wait_for_function(f"performance.now() - window.__lastChange > {quiet_ms}", timeout=timeout * 1000, polling=50)
 
 
-def open_page(b, url: str, width: int = 1600, height: int = 1300, ready: str = "h1"):
+def open_page(b, url: str, width: int = 1600, height: int = 1300, ready: str = "h1", record: bool = False):
     """Open ``url`` and wait until ``ready`` is shown and the page has settled.
 
     (Streamlit reports "notRunning" before its first run too, so the script state alone
-    does not say the page is there.)
+    does not say the page is there.) ``record``: a ``recording_page``, for ``rerender_split``.
     """
-    page = b.new_page(viewport={"width": width, "height": height})
+    page = recording_page(b, width, height) if record else b.new_page(viewport={"width": width, "height": height})
     page.goto(url)
     page.wait_for_selector(ready, timeout=90_000)
     wait_until_idle(page, quiet_ms=800)
@@ -153,7 +153,85 @@ def rerender_time(page, act, quiet_ms: float = 400, timeout: float = 90) -> floa
         polling=10,
     )
     wait_until_idle(page, quiet_ms, timeout)
-    return (page.evaluate("window.__lastChange") - start) / 1000
+    end = page.evaluate("window.__lastChange")
+    page.last_window = (start, end)  # in the page's performance.now() milliseconds
+    return (end - start) / 1000
+
+
+# Installed before any page script runs (``page.add_init_script``): a mutation observer
+# from the first node on.
+RECORD_FROM_START = """(() => {
+    window.__lastChange = performance.now();
+    window.__observer = new MutationObserver(() => { window.__lastChange = performance.now(); });
+    window.__observer.observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
+})()"""
+
+
+def recording_page(b, width: int = 1600, height: int = 1300):
+    """A new page in a fresh context (a cold cache) that records from its first node on.
+
+    ``page.ws_frames`` collects every websocket frame as Chromium's network stack saw it
+    (``("in"|"out", seconds, bytes)``), off the page's main thread, so a busy page does
+    not delay the times.
+    """
+    context = b.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    page.add_init_script(RECORD_FROM_START)
+    frames: list[tuple[str, float, int]] = []
+    cdp = context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.on("Network.webSocketFrameSent", lambda e: frames.append(("out", e["timestamp"], _frame_bytes(e))))
+    cdp.on("Network.webSocketFrameReceived", lambda e: frames.append(("in", e["timestamp"], _frame_bytes(e))))
+    page.ws_frames = frames
+    page.cdp = cdp
+    return page
+
+
+def _frame_bytes(event: dict) -> int:
+    frame = event["response"]
+    data = frame.get("payloadData", "")
+    return len(data) * 3 // 4 if frame.get("opcode") == 2 else len(data.encode())  # binary frames come base64'd
+
+
+def first_load_time(b, url: str, charts: int, quiet_ms: float = 400, timeout: float = 90) -> float:
+    """Seconds from navigation start to ``charts`` Plotly charts drawn and the page quiet.
+
+    A fresh browser context each time, so nothing comes from the browser's cache. The
+    time is that of the page's last change (performance.now() counts from navigation).
+    """
+    page = recording_page(b)
+    try:
+        page.goto(url)
+        page.wait_for_function(
+            f"document.querySelectorAll('.js-plotly-plot .main-svg').length >= {charts}"
+            f" && document.querySelector('{APP}') && document.querySelector('{APP}').getAttribute('data-test-script-state') === 'notRunning'"
+            f" && performance.now() - window.__lastChange > {quiet_ms}",
+            timeout=timeout * 1000,
+            polling=50,
+        )
+        return page.evaluate("window.__lastChange") / 1000
+    finally:
+        page.context.close()
+
+
+def rerender_split(page, act, quiet_ms: float = 400, timeout: float = 90) -> dict:
+    """``rerender_time`` split at the websocket, on a page opened with ``recording_page``.
+
+    ``total``: press to the last change; ``server``: the rerun request leaving the
+    browser to the run's last message arriving, as the network stack saw them (the
+    script's run on the server, and the loopback); ``browser``: the rest (the press
+    reaching the websocket, and drawing what arrived after the run). In seconds, and
+    ``largest_message`` in bytes.
+    """
+    mark = len(page.ws_frames)
+    total = rerender_time(page, act, quiet_ms, timeout)
+    frames = page.ws_frames[mark:]
+    sent = [t for kind, t, _ in frames if kind == "out"]
+    received = [(t, n) for kind, t, n in frames if kind == "in" and sent and t >= sent[0]]
+    if not received:
+        return {"total": total, "server": float("nan"), "browser": float("nan"), "largest_message": 0}
+    server = max(t for t, _ in received) - sent[0]
+    return {"total": total, "server": server, "browser": total - server, "largest_message": max(n for _, n in received)}
 
 
 def slider(page, label: str):

@@ -54,7 +54,7 @@ def test_every_page_loads_without_errors_and_is_photographed(server, chromium, n
         page.close()
 
 
-def test_nothing_is_fetched_from_outside_the_machine(server, chromium):
+def test_no_page_fetches_anything_from_outside_the_machine(server, chromium):
     # A classroom may have no network: every page, icons and fonts included, comes from the server.
     page = chromium.new_page(viewport={"width": 1366, "height": 768})
     outside = []
@@ -155,5 +155,159 @@ def test_a_formula_error_in_the_gallery_keeps_its_underscores(server, chromium):
     try:
         message = page.locator('[data-testid="stAlertContentError"]').first.inner_text()
         assert "unknown function '__import__'" in message
+    finally:
+        page.close()
+
+
+# --------------------------------------------------------------------------- the chart host (ui/charts.py)
+
+GRAPHS = ".lrlab-chart.js-plotly-plot"
+# What each graph shows: every trace's y values as they came over the wire.
+FINGERPRINT = f"""() => [...document.querySelectorAll('{GRAPHS}')].map(gd => gd.data.map(t => t.y && t.y.bdata ? t.y.bdata : JSON.stringify(t.y)).join('|'))"""
+
+
+def _is_local(url: str) -> bool:
+    """Served by this machine: the app on 127.0.0.1, or made in the page (blob:, data:)."""
+    from urllib.parse import urlparse
+
+    parsed = urlparse(url)
+    return parsed.scheme in ("data", "blob") or parsed.hostname == "127.0.0.1"
+
+
+def test_a_slider_move_updates_both_charts_in_place(server, chromium):
+    page = B.open_page(chromium, server, ready=".js-plotly-plot .main-svg")
+    try:
+        assert page.locator(GRAPHS).count() == 2
+        page.evaluate(f"window.__before = [...document.querySelectorAll('{GRAPHS}')].map(gd => [gd, gd.querySelector('.main-svg')])")
+        before = page.evaluate(FINGERPRINT)
+        B.rerender_time(page, B.press_on_slider(page, "learning rate lr₀", "ArrowRight"))
+        assert page.locator("text=(0.101) is stuck at its").count() == 1
+        # The same graph divs, holding the same SVG: Plotly.react, not a remount or a newPlot.
+        same = page.evaluate(
+            f"[...document.querySelectorAll('{GRAPHS}')].map((gd, i) => gd === window.__before[i][0] && gd.querySelector('.main-svg') === window.__before[i][1])"
+        )
+        assert same == [True, True]
+        after = page.evaluate(FINGERPRINT)
+        assert len(after) == 2 and all(a != b for a, b in zip(after, before))  # both show the new run
+        assert page.locator(ERRORS).count() == 0
+    finally:
+        page.close()
+
+
+def test_play_pause_and_the_scrubber_work_after_an_update(server, chromium):
+    page = B.open_page(chromium, server, ready=".js-plotly-plot text.slider-label")
+    try:
+        plane = page.locator(GRAPHS).first
+        page.evaluate(f"window.__frame = document.querySelector('{GRAPHS}')._transitionData._frames[0]")
+        B.rerender_time(page, B.press_on_slider(page, "learning rate lr₀", "ArrowRight"))
+        # The new run's frames replaced the old ones.
+        assert page.evaluate(f"document.querySelector('{GRAPHS}')._transitionData._frames[0] !== window.__frame")
+        assert page.evaluate(f"document.querySelector('{GRAPHS}')._transitionData._frames.length") > 1
+        label = plane.locator("text.slider-label", has_text="step")
+        assert label.text_content().strip() == "step 1000"
+        moving = f"() => {{ const gd = document.querySelector('{GRAPHS}'); return gd.data[gd.data.length - 1].x.bdata }}"
+        shown = page.evaluate(moving)
+        plane.locator(".updatemenu-button", has_text="Play").click()
+        seen = set()
+        deadline = time.monotonic() + 8
+        while time.monotonic() < deadline and len(seen) < 4:
+            seen.add(int(re.sub(r"\D", "", label.text_content())))
+            time.sleep(0.1)
+        assert len(seen) >= 3 and min(seen) < 1000, seen  # it went through several frames
+        plane.locator(".updatemenu-button", has_text="Pause").click()
+        time.sleep(0.5)
+        paused = label.text_content()
+        time.sleep(1.0)
+        assert label.text_content() == paused and paused != "step 1000"
+        assert page.evaluate(moving) != shown  # the run's head moved with the frames
+        # The scrubber: a click at its left end jumps to the first frame.
+        rail = plane.locator(".slider-rail-rect").first
+        box = rail.bounding_box()
+        page.mouse.click(box["x"] + 2, box["y"] + box["height"] / 2)
+        page.wait_for_function(
+            f"document.querySelector('{GRAPHS}').querySelector('text.slider-label').textContent.trim() === 'step 0'", timeout=5000
+        )
+    finally:
+        page.close()
+
+
+def test_charts_fit_their_column_honour_the_config_and_reset_on_double_click(server, chromium):
+    page = B.open_page(chromium, server, ready=".js-plotly-plot .main-svg")
+    try:
+        widths = "() => [...document.querySelectorAll('.lrlab-chart')].map(gd => [Math.round(gd.closest('[data-testid=stColumn]').getBoundingClientRect().width), gd._fullLayout.width, gd._fullLayout.height])"
+        wide = page.evaluate(widths)
+        assert all(abs(column - width) <= 1 for column, width, _ in wide), wide
+        assert wide[0][2] == 660  # the plane's layout height
+        assert page.locator(".lrlab-chart .modebar").count() == 0  # displayModeBar: False
+        page.set_viewport_size({"width": 1200, "height": 1300})
+        page.wait_for_function(f"({widths})().every(([c, w]) => Math.abs(c - w) <= 1) && ({widths})()[0][1] < {wide[0][1] - 50}", timeout=10_000)
+        # Zoom, then a double click on the plot area resets the axes (doubleClick: "reset").
+        initial = page.evaluate(f"document.querySelector('{GRAPHS}')._fullLayout.xaxis.range.slice()")
+        page.evaluate(f"Plotly.relayout(document.querySelector('{GRAPHS}'), {{'xaxis.range': [0, 1]}})")
+        drag = page.locator(f"{GRAPHS} .nsewdrag").first
+        drag.dblclick()
+        page.wait_for_function(
+            f"Math.abs(document.querySelector('{GRAPHS}')._fullLayout.xaxis.range[0] - {initial[0]}) < 1e-6", timeout=5000
+        )
+    finally:
+        page.close()
+
+
+def test_nothing_is_fetched_from_outside_the_machine(server, chromium):
+    page = chromium.new_page(viewport={"width": 1600, "height": 1300})
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.on("websocket", lambda ws: requests.append(ws.url))
+    try:
+        page.goto(server)
+        page.wait_for_selector(".js-plotly-plot .main-svg", timeout=90_000)
+        B.wait_until_idle(page)
+        B.rerender_time(page, B.press_on_slider(page, "learning rate lr₀", "ArrowRight"))
+        page.locator(".updatemenu-button", has_text="Play").first.click()
+        time.sleep(1)
+        page.goto(f"{server}/schedule_gallery")
+        page.wait_for_selector(".js-plotly-plot .main-svg", timeout=90_000)
+        B.wait_until_idle(page)
+        assert any("/app/static/plotly-" in url for url in requests)  # plotly.js, served by the app
+        outside = [url for url in requests if not _is_local(url)]
+        assert not outside, outside
+    finally:
+        page.close()
+
+
+def test_no_websocket_message_reaches_a_megabyte_at_a_hundred_thousand_steps(server, chromium):
+    page = chromium.new_page(viewport={"width": 1600, "height": 1300})
+    sizes: list[int] = []
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda payload: sizes.append(len(payload))))
+    try:
+        page.goto(f"{server}/?steps=100000&runs=100")
+        page.wait_for_selector(".js-plotly-plot .main-svg", timeout=90_000)
+        B.wait_until_idle(page)
+        B.rerender_time(page, B.press_on_slider(page, "learning rate lr₀", "ArrowRight"))
+        assert page.locator(ERRORS).count() == 0
+        assert max(sizes) > 100_000  # the figures came this way...
+        assert max(sizes) < 1_000_000, max(sizes)  # ...and plotly.js (4.8 MB) did not
+    finally:
+        page.close()
+
+
+def test_an_update_during_play_stops_the_old_animation(server, chromium):
+    page = B.open_page(chromium, server, ready=".js-plotly-plot text.slider-label")
+    try:
+        plane = page.locator(GRAPHS).first
+        label = plane.locator("text.slider-label", has_text="step")
+        plane.locator(".updatemenu-button", has_text="Play").click()
+        page.wait_for_function(f"!document.querySelector('{GRAPHS} text.slider-label').textContent.includes('1000')", timeout=5000)
+        B.press_on_slider(page, "learning rate lr₀", "ArrowRight")()
+        page.wait_for_selector("text=(0.101) is stuck at its", timeout=30_000)
+        page.wait_for_function(
+            f"document.querySelector('{B.APP}').getAttribute('data-test-script-state') === 'notRunning'", timeout=30_000
+        )
+        time.sleep(0.5)
+        seen = set()
+        for _ in range(12):  # the old run's frames would go on moving the scrubber
+            seen.add(label.text_content())
+            time.sleep(0.1)
+        assert seen == {"step 1000"}, seen  # the new figure, on its last frame, at rest
     finally:
         page.close()

@@ -5,7 +5,6 @@ survive malformed links with a warning naming the parameter, show a ValueError a
 message, and restore itself exactly from its own link.
 """
 
-import json
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +14,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lrcore.race import RaceConfig
+from tests.apptest_charts import figures, payloads
 from ui.sources import SOURCES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,7 +30,7 @@ def page(path: str, query: dict | None = None) -> AppTest:
 def shown(at: AppTest) -> tuple:
     """What a student sees: the text and every figure."""
     text = tuple(m.value for m in at.markdown) + tuple(m.value for m in at.caption) + tuple(m.value for m in at.latex)
-    charts = tuple(c.proto.spec for c in at.get("plotly_chart"))
+    charts = tuple(payloads(at))
     tables = tuple(str(d.value) for d in at.dataframe)
     return text + charts + tables
 
@@ -61,7 +61,7 @@ def test_race_defaults_tell_the_story():
     at = page(RACE)
     story = " ".join(m.value for m in at.markdown)
     assert "noise floor" in story and "0.0763" in story and "lower" in story
-    assert len(at.get("plotly_chart")) == 2  # the plane, the curves
+    assert len(figures(at)) == 2  # the plane, the curves
     ruler = next(m.value for m in at.markdown if "stability bound" in m.value)
     assert "stability bound 0.2" in ruler and "fastest without noise 0.182" in ruler  # the slider's marks are the theory
 
@@ -277,7 +277,7 @@ def test_every_link_from_the_texts_opens_its_page_cleanly(item):
 def test_every_gallery_link_from_the_texts_shows_the_schedule_changing(item):
     # A link whose view ends before the schedule's first drop would show a flat line.
     at = page(GALLERY, item.query)
-    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    spec = figures(at)[0]
     from ui.figures import decode
 
     rates = decode(spec["data"][0]["y"])
@@ -317,16 +317,16 @@ def test_a_value_error_is_shown_as_a_message_not_a_traceback(path, query, messag
 def test_figures_stay_under_a_megabyte_at_a_hundred_thousand_steps():
     at = page(RACE, {"steps": "100000", "runs": "100"})
     clean(at)
-    sizes = [len(c.proto.spec.encode()) for c in at.get("plotly_chart")]
+    sizes = [len(p.encode()) for p in payloads(at)]
     assert max(sizes) < 1_000_000, sizes
     gallery = page(GALLERY, {"steps": "100000", "show": "exponential,cosine_restarts,cyclic,one_cycle"})
-    assert max(len(c.proto.spec.encode()) for c in gallery.get("plotly_chart")) < 1_000_000
+    assert max(len(p.encode()) for p in payloads(gallery)) < 1_000_000
 
 
 def test_the_animation_is_built_of_bounded_frames_that_need_no_server():
     # (That it plays in a real browser is tests/test_browser.py's Play test.)
     at = page(RACE)
-    plane = json.loads(at.get("plotly_chart")[0].proto.spec)
+    plane = figures(at)[0]
     assert 1 < len(plane["frames"]) <= 60
     play = plane["layout"]["updatemenus"][0]["buttons"][0]
     assert play["method"] == "animate" and play["args"][1]["frame"]["redraw"] is False
@@ -359,7 +359,7 @@ def test_the_race_runs_cleanly_for_every_schedule_in_the_picker(opt):
         at = page(RACE, {"opt": opt, "decay": name})
         clean(at)
         assert not at.warning, (opt, name, [w.value for w in at.warning])
-        assert len(at.get("plotly_chart")) == 2, (opt, name)
+        assert len(figures(at)) == 2, (opt, name)
 
 
 # --------------------------------------------------------------------------- lanes
@@ -381,7 +381,7 @@ def test_a_lanes_link_draws_and_names_every_lane_with_its_final_loss(mode):
     at = page(RACE, query)
     clean(at)
     assert not at.warning
-    curves = json.loads(at.get("plotly_chart")[1].proto.spec)
+    curves = figures(at)[1]
     legend = [t["name"] for t in curves["data"] if t.get("showlegend") and t.get("legendrank", 99) < 20]
     assert [n.split(" (mean")[0] for n in legend] == names
     table = at.dataframe[0].value
