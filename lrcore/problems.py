@@ -233,6 +233,25 @@ class NoisyQuadratic(_Quadratic):
             return scale * np.eye(2)
         return scale * (self._R @ np.diag(np.sqrt(self.eigenvalues)) @ self._R.T)
 
+    def standard_normals(
+        self, runs: int, steps: int, seed: int, noise: np.ndarray | None = None, chunk: int = 512
+    ) -> Iterator[np.ndarray]:
+        """The standard normals behind the noise, ``(k, 2, runs)`` blocks of up to ``chunk`` steps.
+
+        One stream, ``rng(seed).standard_normal((steps, 2, runs))``, drawn block by block
+        into one reused buffer (so a block is valid until the next is drawn); or the given
+        ``noise``, ``(runs, steps, 2)``, in the same order.
+        """
+        if noise is not None:
+            noise = np.asarray(noise, dtype=np.float64)
+            if noise.shape != (runs, steps, 2):
+                raise check.fail("noise", f"noise must have shape (runs, steps, 2) = {(runs, steps, 2)}; got {noise.shape}")
+            by_step = noise.transpose(1, 2, 0)  # (steps, 2, runs)
+            return (by_step[i : i + chunk] for i in range(0, steps, chunk))
+        rng = np.random.default_rng(seed)
+        block = np.empty((min(chunk, steps), 2, runs))  # reused: no fresh pages per chunk
+        return (rng.standard_normal(out=block[: min(chunk, steps - i)]) for i in range(0, steps, chunk))
+
     def gradients(
         self, runs: int, steps: int, seed: int, noise: np.ndarray | None = None, copies: int = 1, chunk: int = 512
     ) -> GradientFn:
@@ -246,16 +265,7 @@ class NoisyQuadratic(_Quadratic):
         reproduces a seed exactly when it is that draw, ``.transpose(2, 0, 1)``.
         """
         H, L = self._H, self.noise_factor
-        if noise is not None:
-            noise = np.asarray(noise, dtype=np.float64)
-            if noise.shape != (runs, steps, 2):
-                raise check.fail("noise", f"noise must have shape (runs, steps, 2) = {(runs, steps, 2)}; got {noise.shape}")
-            by_step = noise.transpose(1, 2, 0)  # (steps, 2, runs)
-            draws: Iterator[np.ndarray] = (by_step[i : i + chunk] for i in range(0, steps, chunk))
-        else:
-            rng = np.random.default_rng(seed)
-            block = np.empty((min(chunk, steps), 2, runs))  # reused: no fresh pages per chunk
-            draws = (rng.standard_normal(out=block[: min(chunk, steps - i)]) for i in range(0, steps, chunk))
+        draws = self.standard_normals(runs, steps, seed, noise, chunk)
         return _QuadraticGradient(H, L, H @ self._min, draws, copies, own_draws=noise is None)
 
 
