@@ -10,6 +10,10 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import streamlit as st  # noqa: E402
 
+from ui import charts, runtime  # noqa: E402,F401  (charts: plotly.js in place before any page draws)
+
+runtime.freeze_startup_objects()
+
 # A local image: an emoji or :material/: icon becomes a favicon fetched from the internet.
 ICON = str(Path(__file__).parent / "assets" / "icon.png")
 st.set_page_config(page_title="Learning-Rate Decay Lab", page_icon=ICON, layout="wide")

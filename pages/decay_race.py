@@ -168,9 +168,8 @@ def race() -> None:
             + (", and the exact expected loss (dotted)" if view.has_theory else "")
             + ". Bottom: the rate each update used."
         )
-    with st.container(border=True):
-        for line in words.race_story(list(view.claims), view.labels, view.config.steps):
-            st.markdown(line)
+    with st.container(border=True):  # one element: every element costs the browser a render
+        st.markdown("\n\n".join(words.race_story(list(view.claims), view.labels, view.config.steps)))
     if len(view.lanes) > 2:
         st.dataframe(words.lane_rows(views.lane_table(view)), hide_index=True, width="stretch")
     formulas(view)
