@@ -172,7 +172,6 @@ def race() -> None:
         st.markdown("\n\n".join(words.race_story(list(view.claims), view.labels, view.config.steps)))
     if len(view.lanes) > 2:
         st.dataframe(words.lane_rows(views.lane_table(view)), hide_index=True, width="stretch")
-    formulas(view)
 
 
 def progress_bar(slot, config):
@@ -190,19 +189,26 @@ def progress_bar(slot, config):
     return report
 
 
-def formulas(view) -> None:
+def formulas(config: RaceConfig) -> None:
+    """The schedules' and the theory's formulas: outside the fragment, as they do not change with the rate."""
     with st.expander("The formulas behind the race", expanded=False):
         shown = set()
-        for lane in view.lanes:
-            if lane.constant or lane.latex in shown:
+        for lane in config.lanes:
+            spec = lane.schedule
+            if spec.name == "constant" or spec in shown:
                 continue
-            shown.add(lane.latex)
-            st.markdown(f"**{lane.label}** (its starting rate is the slider's):")
-            st.latex(lane.latex)
-        if choice.optimizer is None or not theory.covers(view.config.problem(), choice.optimizer.build()):
+            shown.add(spec)
+            schedule = spec.with_rate(config.effective_lr).build()
+            st.markdown(f"**{spec.label}**, with η₀ the rate the slider gives every lane:")
+            st.latex(schedule.latex_symbolic)
+            rate_params = {p.name for p in spec.entry.params if p.rate_fraction is not None}
+            values = [f"{k} = {v:g}" if isinstance(v, float) else f"{k} = {v}" for k, v in spec.params if k not in rate_params and not hasattr(v, "params")]
+            if values:
+                st.caption(", ".join(values))
+        if choice.optimizer is None or not theory.covers(config.problem(), choice.optimizer.build()):
             return
         opt = choice.optimizer.build()
-        h = view.h
+        h = config.problem().h
         st.markdown(
             f"**The noisy quadratic.** Loss ½(w−w*)ᵀH(w−w*) with curvatures h = ({h[0]:.3g}, {h[1]:.3g}); each "
             "minibatch gradient is the true gradient plus noise of covariance C/B, with c_i its variance along "
@@ -215,4 +221,6 @@ def formulas(view) -> None:
 
 
 race()
+if choice.lanes is not None:
+    formulas(settings)
 link.show_warnings()
