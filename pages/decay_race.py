@@ -200,7 +200,7 @@ def formulas(config: RaceConfig) -> None:
             shown.add(spec)
             schedule = spec.with_rate(config.effective_lr).build()
             st.markdown(f"**{spec.label}**, with η₀ the rate the slider gives every lane:")
-            st.latex(schedule.latex_symbolic)
+            st.latex(getattr(schedule, "latex_symbolic", schedule.latex))  # reduce-on-plateau: its rule
             rate_params = {p.name for p in spec.entry.params if p.rate_fraction is not None}
             values = [f"{k} = {v:g}" if isinstance(v, float) else f"{k} = {v}" for k, v in spec.params if k not in rate_params and not hasattr(v, "params")]
             if values:
