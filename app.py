@@ -16,12 +16,20 @@ runtime.freeze_startup_objects()
 
 # A local image: an emoji or :material/: icon becomes a favicon fetched from the internet.
 ICON = str(Path(__file__).parent / "assets" / "icon.png")
-st.set_page_config(page_title="Learning-Rate Decay Lab", page_icon=ICON, layout="wide")
+# A lesson or a presentation opens with the sidebar closed: the lesson bar holds its controls.
+classroom_link = any(k in st.query_params for k in ("lesson", "present"))
+st.set_page_config(
+    page_title="Learning-Rate Decay Lab",
+    page_icon=ICON,
+    layout="wide",
+    initial_sidebar_state="collapsed" if classroom_link else "auto",
+)
 
 pages = [
     st.Page("pages/decay_race.py", title="The decay race", icon=":material/sports_score:", default=True),
     st.Page("pages/schedule_gallery.py", title="Schedule gallery", icon=":material/show_chart:"),
     st.Page("pages/what_is_a_step.py", title="What is a step?", icon=":material/footprint:"),
     st.Page("pages/from_the_texts.py", title="From the texts", icon=":material/menu_book:"),
+    st.Page("pages/lessons.py", title="Lessons", icon=":material/school:"),
 ]
 st.navigation(pages, position="top").run()

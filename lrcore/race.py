@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
@@ -26,7 +26,7 @@ from lrcore.registry import Spec
 from lrcore.schedules import ReduceLROnPlateau, Schedule, batch_size_scaled
 from lrcore.simulate import simulate_many
 
-__all__ = ["Lane", "parse_lanes", "lane_tokens", "RaceConfig", "LaneResult", "RaceResult", "RaceMarks", "run_race", "race_marks", "MAX_LANES"]
+__all__ = ["Lane", "parse_lanes", "lane_tokens", "RaceConfig", "LaneResult", "RaceResult", "RaceMarks", "run_race", "lane_labels", "race_marks", "MAX_LANES"]
 
 MAX_LANES = 6
 # Positions recorded per lane (runs x recorded steps); longer races keep every k-th.
@@ -306,6 +306,12 @@ def race_marks(problem: NoisyQuadratic, optimizer: Optimizer, steps: int) -> Rac
     )
 
 
+def lane_labels(lanes: Sequence[Lane]) -> list[str]:
+    """Each lane's name as the race shows it: its schedule, and its optimizer when they differ."""
+    with_optimizer = len({lane.optimizer for lane in lanes}) > 1
+    return [lane.label(with_optimizer) for lane in lanes]
+
+
 def _record_every(steps: int, runs: int) -> int:
     """Every k-th step on long races, k a round number so round steps are kept."""
     needed = math.ceil(steps * runs / MAX_POINTS)
@@ -337,7 +343,7 @@ def run_race(config: RaceConfig, progress: Callable[[float], None] | None = None
         )  # fmt: skip
         sims.update(zip(members, results))
 
-    with_optimizer = len(optimizers) > 1
+    labels = lane_labels(config.lanes)
     lanes = []
     for k, lane in enumerate(config.lanes):
         sim, optimizer, schedule = sims[k], optimizers[lane.optimizer], schedules[k]
@@ -352,7 +358,7 @@ def run_race(config: RaceConfig, progress: Callable[[float], None] | None = None
         lanes.append(
             LaneResult(
                 lane=lane,
-                label=lane.label(with_optimizer),
+                label=labels[k],
                 optimizer=optimizer,
                 schedule=schedule,
                 steps=sim.steps,

@@ -5,9 +5,9 @@ from dataclasses import replace
 
 import streamlit as st
 
-from lrcore import theory
-from lrcore.race import RaceConfig, duel
-from ui import charts, compute, figures, lanes, state, text, views, words
+from lrcore import predict, theory
+from lrcore.race import RaceConfig, duel, lane_labels
+from ui import charts, classroom, compute, figures, lanes, state, text, views, words
 from ui.state import Field
 
 LR_RANGE = (0.001, 0.5)
@@ -21,22 +21,31 @@ WORK_CAP = 20_000_000
 SHOW_PROGRESS = 2_000_000  # races longer than this say how far they are
 # No toolbar: it is rebuilt on every redraw; drag still zooms, a double click resets.
 CHART_CONFIG = {"displayModeBar": False, "doubleClick": "reset"}
+PRESENT_PLANE, PRESENT_CURVES = 560, 560  # presenting: the plane and Play above the fold at 1366 x 768
 defaults = RaceConfig()
 
 st.title("The decay race")
 intro = st.empty()  # written once the lanes are known
 link = state.Link("race")
+room = classroom.Classroom(link, "race")
 
 # ---------------------------------------------------------------- controls (sidebar)
 # Sections are laid out top to bottom, then filled in the order their values are needed.
 side = st.sidebar
+if not room.active:
+    with side.expander("Classroom: lessons, presenting, sharing"):
+        classroom.lesson_picker(link)
+        st.toggle("Present", key="present", help=classroom.PRESENT_HELP)
+        classroom.share(link)
 schedule_box, problem_box, simulation_box = (side.container() for _ in range(3))
 
-simulation_box.header("Simulation")
-steps = simulation_box.select_slider("steps", STEPS, key=link.field(Field("steps", defaults.steps, state.choice(STEPS))))
-runs = simulation_box.select_slider("runs", RUNS, key=link.field(Field("runs", defaults.runs, state.choice(RUNS))))
-seed = simulation_box.number_input("seed", 0, 10**6, step=1, key=link.field(Field("seed", 0, state.integer(0, 10**6))))
-lift_cap = simulation_box.toggle(
+if not room.active:
+    simulation_box.header("Simulation")
+steps = room.box("steps", simulation_box).select_slider("steps", STEPS, key=link.field(Field("steps", defaults.steps, state.choice(STEPS))))
+runs_box = room.box("runs", simulation_box)
+runs = runs_box.select_slider("runs", RUNS, key=link.field(Field("runs", defaults.runs, state.choice(RUNS))))
+seed = room.box("seed", simulation_box).number_input("seed", 0, 10**6, step=1, key=link.field(Field("seed", 0, state.integer(0, 10**6))))
+lift_cap = runs_box.toggle(
     "lift the work cap",
     key=link.field(Field("full", False, state.flag)),
     help=f"Races of more than {WORK_CAP:,} run-steps (lanes × runs × steps) run with fewer runs unless this is on: "
@@ -44,8 +53,9 @@ lift_cap = simulation_box.toggle(
 )
 
 lr_key = link.field(Field("lr", defaults.lr, state.number(*LR_RANGE)))
-schedule_box.header("Lanes")
-epoch = schedule_box.number_input(
+if not room.active:
+    schedule_box.header("Lanes")
+epoch = room.box("epoch", schedule_box).number_input(
     "steps per epoch",
     1,
     1000,
@@ -54,27 +64,27 @@ epoch = schedule_box.number_input(
     help="One epoch, in updates (the texts' 1,200 examples in batches of 100 make 12): used by per-epoch "
     "schedules and by reduce-on-plateau, which checks the loss once per epoch.",
 )
-choice = lanes.picker(link, schedule_box, steps=int(steps), rate=st.session_state[lr_key], epoch=int(epoch))
+choice = lanes.picker(link, room.box("lanes", schedule_box), steps=int(steps), rate=st.session_state[lr_key], epoch=int(epoch))
 
-side = problem_box
-side.header("Problem")
-batch = side.select_slider("batch size B", BATCHES, key=link.field(Field("batch", defaults.batch_size, state.choice(BATCHES))))
-sigma = side.slider("gradient noise σ", 0.0, 3.0, step=0.1, key=link.field(Field("sigma", defaults.sigma, state.number(0, 3))))
-noise = side.radio(
+if not room.active:
+    problem_box.header("Problem")
+batch = room.box("batch", problem_box).select_slider("batch size B", BATCHES, key=link.field(Field("batch", defaults.batch_size, state.choice(BATCHES))))
+sigma = room.box("sigma", problem_box).slider("gradient noise σ", 0.0, 3.0, step=0.1, key=link.field(Field("sigma", defaults.sigma, state.number(0, 3))))
+noise = room.box("noise", problem_box).radio(
     "noise shape",
     ["isotropic", "curvature"],
     horizontal=True,
     key=link.field(Field("noise", defaults.noise, state.choice(["isotropic", "curvature"]))),
     help="isotropic: σ²I/B. curvature: σ²H/B, larger along the steep direction (Zhang et al., 2019).",
 )
-condition = side.select_slider(
+condition = room.box("kappa", problem_box).select_slider(
     "condition number h_max/h_min",
     CONDITION,
     key=link.field(Field("kappa", int(defaults.condition_number), state.choice(CONDITION))),
     help="h_max stays 10; a larger ratio makes the valley longer and shallower.",
 )
-angle = side.slider("rotation (degrees)", -90, 90, step=5, key=link.field(Field("angle", int(defaults.angle), state.integer(-90, 90))))
-scale = side.toggle(
+angle = room.box("angle", problem_box).slider("rotation (degrees)", -90, 90, step=5, key=link.field(Field("angle", int(defaults.angle), state.integer(-90, 90))))
+scale = room.box("scale", problem_box).toggle(
     "scale the rate as k/√B · lr₀ (k = 1)",
     key=link.field(Field("scale", False, state.flag)),
     help="The decay article's rule a = k/√(mini_batch_size) · a0: bigger batches get smaller rates.",
@@ -98,7 +108,9 @@ settings = RaceConfig(
     scale_by_batch=bool(scale),
 )
 marks = compute.race_marks(settings)
-intro.markdown(words.intro(choice.mode, settings.lanes))
+if not room.present:
+    intro.markdown(words.intro(choice.mode, settings.lanes))
+answer = room.ask(lane_labels(settings.lanes)) if choice.lanes is not None else None
 
 
 # ---------------------------------------------------------------- the race itself
@@ -106,7 +118,8 @@ intro.markdown(words.intro(choice.mode, settings.lanes))
 # redraws only this part; the sidebar above is neither rerun nor redrawn.
 @st.fragment
 def race() -> None:
-    slider_col, button_col = st.columns([4.2, 1], vertical_alignment="bottom")
+    rate_row = room.box("lr", st.container())
+    slider_col, button_col = rate_row.columns([4.2, 1], vertical_alignment="bottom")
     scale_factor = settings.lr / settings.effective_lr if settings.scale_by_batch else 1.0  # slider value per rate
     best = None if marks is None else round(marks.best * scale_factor, 3)  # on the slider's grid
     usable = best is not None and LR_RANGE[0] <= best <= LR_RANGE[1]
@@ -142,6 +155,9 @@ def race() -> None:
             + (f", about {estimate:.0f} s on this server" if estimate else "")
             + ". Lift the work cap in the sidebar to run them all."
         )
+    if room.asks and answer is None:
+        st.info("**Predict first.** Answer the question above: then the race plays.", icon="🤔")
+        return
     slot = st.empty()
     try:
         view = compute.race_view(config, progress_bar(slot, config) if config.work > SHOW_PROGRESS else None)
@@ -151,10 +167,21 @@ def race() -> None:
         return
     slot.empty()
 
+    if answer is not None:
+        verdict = predict.judge(
+            room.step.question.kind, answer, labels=view.labels, lane=room.question_lane,
+            finals=[lane.final for lane in view.lanes], shares=[lane.diverged_share for lane in view.lanes],
+            floors=[lane.floor for lane in view.lanes],
+        )  # fmt: skip
+        (st.success if verdict.right else st.warning)(words.verdict(verdict, view.labels))
     st.markdown(words.headline(list(view.claims), view.labels))
     plane, curves = st.columns([1, 1.15])
+    playback = dict(present=room.present, autoplay=room.reveal_token(answer))
     with plane:
-        charts.plotly(figures.race_plane(view), key="plane", config=CHART_CONFIG)
+        charts.plotly(
+            figures.race_plane(view), key="plane", config=CHART_CONFIG, follow="curves",
+            height=PRESENT_PLANE if room.present else None, **playback,
+        )  # fmt: skip
         st.caption(
             "Top: the whole run; bottom: a close-up of the minimum. Dots: runs of each lane at the same step, on the "
             "same minibatch noise; the big marker and its tail: one run. Press ▶ Play to watch from the start, or drag "
@@ -162,7 +189,10 @@ def race() -> None:
             + (" A dashed ellipse is where the theory says a constant rate keeps rattling (2 standard deviations)." if any(len(l.ellipse) for l in view.lanes) else "")
         )
     with curves:
-        charts.plotly(figures.race_curves(view, marks), key="curves", config=CHART_CONFIG)
+        charts.plotly(
+            figures.race_curves(view, marks), key="curves", config=CHART_CONFIG,
+            height=PRESENT_CURVES if room.present else None, present=room.present,
+        )  # fmt: skip
         st.caption(
             "Top: loss on a log scale, the mean of the runs (thick) with the band that holds 80% of them"
             + (", and the exact expected loss (dotted)" if view.has_theory else "")

@@ -5,7 +5,7 @@ import streamlit as st
 
 from lrcore import global_step, schedules
 from lrcore.global_step import StepConfig
-from ui import charts, compute, figures, state, text, theme, words
+from ui import charts, classroom, compute, figures, state, text, theme, words
 from ui.state import Field
 
 BATCHES = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000]
@@ -18,13 +18,19 @@ st.markdown(
     "`tf.compat.v1.train.exponential_decay(learning_rate, global_step, decay_steps, decay_rate, staircase)`"
 )
 link = state.Link("step")
+room = classroom.Classroom(link, "step")
+if not room.active:
+    with st.sidebar.expander("Classroom: lessons, presenting, sharing"):
+        classroom.lesson_picker(link)
+        st.toggle("Present", key="present", help=classroom.PRESENT_HELP)
+        classroom.share(link)
 
 left, right = st.columns([1, 1])
 with left:
     c1, c2, c3 = st.columns([1.3, 1.3, 1])
-    n = c1.slider("examples N", 100, 10000, step=100, key=link.field(Field("n", d.n_examples, state.integer(100, 10000))))
-    batch = c2.select_slider("batch size B", BATCHES, key=link.field(Field("batch", d.batch_size, state.choice(BATCHES))))
-    drop_last = c3.toggle("drop_last", key=link.field(Field("drop", False, state.flag)), help="Drop the last, incomplete batch (torch's DataLoader option).")
+    n = room.box("n", c1).slider("examples N", 100, 10000, step=100, key=link.field(Field("n", d.n_examples, state.integer(100, 10000))))
+    batch = room.box("batch", c2).select_slider("batch size B", BATCHES, key=link.field(Field("batch", d.batch_size, state.choice(BATCHES))))
+    drop_last = room.box("drop", c3).toggle("drop_last", key=link.field(Field("drop", False, state.flag)), help="Drop the last, incomplete batch (torch's DataLoader option).")
     try:
         spe = schedules.steps_per_epoch(n, batch, drop_last)
     except ValueError as err:
@@ -37,18 +43,18 @@ with left:
 with right:
     st.markdown("**The function in question** (the answer's example: 1.0, decay every 100,000 steps by 0.96)")
     c1, c2, c3 = st.columns(3)
-    lr0 = c1.number_input("learning_rate", 1e-6, 10.0, step=0.1, format="%g", key=link.field(Field("lr0", d.initial_learning_rate, state.number(1e-6, 10.0))))
-    decay_steps = c2.number_input("decay_steps", 1, 10**7, step=1000, key=link.field(Field("ds", d.decay_steps, state.integer(1, 10**7))))
-    decay_rate = c3.number_input("decay_rate", 0.01, 1.0, step=0.01, format="%g", key=link.field(Field("dr", d.decay_rate, state.number(0.01, 1.0))))
+    lr0 = room.box("lr0", c1).number_input("learning_rate", 1e-6, 10.0, step=0.1, format="%g", key=link.field(Field("lr0", d.initial_learning_rate, state.number(1e-6, 10.0))))
+    decay_steps = room.box("ds", c2).number_input("decay_steps", 1, 10**7, step=1000, key=link.field(Field("ds", d.decay_steps, state.integer(1, 10**7))))
+    decay_rate = room.box("dr", c3).number_input("decay_rate", 0.01, 1.0, step=0.01, format="%g", key=link.field(Field("dr", d.decay_rate, state.number(0.01, 1.0))))
     t1, t2 = st.columns(2)
-    staircase = t1.toggle("staircase", key=link.field(Field("stair", False, state.flag)), help="floor(global_step / decay_steps): decay in jumps")
-    forget = t2.toggle(
+    staircase = room.box("stair", t1).toggle("staircase", key=link.field(Field("stair", False, state.flag)), help="floor(global_step / decay_steps): decay in jumps")
+    forget = room.box("forget", t2).toggle(
         "forget `global_step.assign_add(1)`",
         key=link.field(Field("forget", False, state.flag)),
         help="The pitfall: a global_step that is never incremented.",
     )
 
-with st.expander("Experiment settings (the training run on the right below)"):
+with room.box("experiment", st.container()).expander("Experiment settings (the training run on the right below)"):
     e1, e2, e3, e4 = st.columns(4)
     sim_lr = e1.number_input("SGD learning rate", 0.001, 0.19, step=0.01, format="%g", key=link.field(Field("slr", d.lr, state.number(0.001, 0.19))))
     sim_epochs = e2.number_input("epochs", 2, 200, step=1, key=link.field(Field("sep", d.sim_epochs, state.integer(2, 200))))

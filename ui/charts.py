@@ -79,13 +79,33 @@ def spec_of(fig: Any) -> dict:
     return json.loads(pio.to_json(fig, validate=False))
 
 
-def plotly(fig: Any, key: str, *, height: int | None = None, config: dict | None = None) -> None:
+def plotly(
+    fig: Any,
+    key: str,
+    *,
+    height: int | None = None,
+    config: dict | None = None,
+    present: bool = False,
+    autoplay: str | None = None,
+    follow: str | None = None,
+) -> None:
     """Draw ``fig`` in the chart keyed ``key``, updating it in place on later reruns.
 
     ``height`` overrides the figure's layout height; the width is the column's.
-    ``config`` is plotly.js's (``displayModeBar``, ``doubleClick``, ...).
+    ``config`` is plotly.js's (``displayModeBar``, ``doubleClick``, ...). ``present``
+    scales the figure's fonts for a projector and turns on the keyboard. A new
+    ``autoplay`` token plays the animation from the start once. ``follow`` names the chart
+    whose step marker follows this chart's animation (:func:`ui.figures.race_curves`).
     """
-    data = {"figure": spec_of(fig), "config": config or {}, "height": height}
+    data = {
+        "figure": spec_of(fig),
+        "config": config or {},
+        "height": height,
+        "key": key,
+        "present": present,
+        "autoplay": autoplay,
+        "follow": follow,
+    }
     _mount(key=key, data=data, width="stretch", height="content")
 
 

@@ -15,8 +15,9 @@ import base64
 import numpy as np
 import plotly.graph_objects as go
 
-from ui import theme
 from lrcore.race import RaceMarks
+from ui import theme
+from ui.words import number
 from ui.views import LaneView, RaceView
 
 
@@ -191,7 +192,8 @@ def race_plane(view: RaceView) -> PrebuiltFigure:
                 showarrow=False, font=dict(color=lane.colour, size=16), bgcolor="rgba(255,255,255,0.9)",
             )
         )  # fmt: skip
-    # Play and Pause in a row of their own, under the step scrubber.
+    # Play and Pause in a row of their own, under the step scrubber; the speed beside them
+    # (charts.js plays at it: Space, the arrow keys and Play all use it).
     play = dict(
         type="buttons",
         direction="left",
@@ -206,7 +208,7 @@ def race_plane(view: RaceView) -> PrebuiltFigure:
             dict(
                 label="▶ Play",
                 method="animate",
-                args=[None, dict(frame=dict(duration=300, redraw=False), fromcurrent=False, transition=dict(duration=0), mode="immediate")],
+                args=[None, dict(frame=dict(duration=FRAME_MS, redraw=False), fromcurrent=False, transition=dict(duration=0), mode="immediate")],
             ),
             dict(
                 label="❚❚ Pause",
@@ -214,6 +216,20 @@ def race_plane(view: RaceView) -> PrebuiltFigure:
                 args=[[None], dict(frame=dict(duration=0, redraw=False), transition=dict(duration=0), mode="immediate")],
             ),
         ],
+    )
+    speed = dict(
+        type="buttons",
+        name="speed",
+        direction="left",
+        x=1.0,
+        y=-0.27,
+        xanchor="right",
+        yanchor="top",
+        pad=dict(t=0),
+        showactive=True,
+        active=SPEEDS.index(1.0),
+        font=dict(size=14),
+        buttons=[dict(label=_speed_label(v), method="skip", args=[None]) for v in SPEEDS],
     )
     scrubber = dict(
         active=last,
@@ -245,12 +261,30 @@ def race_plane(view: RaceView) -> PrebuiltFigure:
         yaxis=theme.axis("w₂", 4, range=[centre[1] - ey, centre[1] + ey], scaleanchor="x", constrain="range", domain=[0.62, 1.0], anchor="x"),
         xaxis2=theme.axis("w₁", 2, range=[centre[0] - zx, centre[0] + zx], constrain="range", anchor="y2"),
         yaxis2=theme.axis("w₂", 4, range=[centre[1] - zy, centre[1] + zy], scaleanchor="x2", constrain="range", domain=[0.0, 0.54], anchor="x2"),
-        updatemenus=[play],
+        updatemenus=[play, speed],
         sliders=[scrubber],
         annotations=annotations,
         legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0, font=dict(size=15), traceorder="normal"),
+        # For charts.js: the speeds, and what the loss chart's step marker says at each frame.
+        meta=dict(playback=dict(frame_ms=FRAME_MS, speeds=SPEEDS), readout=readouts(view)),
     )
     return _figure(data, layout, frames)
+
+
+FRAME_MS = 220  # a frame's time at 1x: the animation's ~35 log-spaced frames take about 8 s
+SPEEDS = [0.25, 0.5, 1.0, 2.0, 4.0]
+
+
+def _speed_label(v: float) -> str:
+    return {0.25: "¼×", 0.5: "½×"}.get(v, f"{v:g}×")
+
+
+def readouts(view: RaceView) -> list[str]:
+    """The step marker's text at each frame: the step, and each lane's mean loss there."""
+    return [
+        f"<b>step {int(step):,}</b><br>" + "<br>".join(f"{lane.label}: {number(float(lane.frame_loss[f]))}" for lane in view.lanes)
+        for f, step in enumerate(view.frame_steps)
+    ]
 
 
 # --------------------------------------------------------------------------- the race: curves
@@ -358,6 +392,16 @@ def race_curves(view: RaceView, marks: RaceMarks | None = None) -> PrebuiltFigur
     positive = positive[np.isfinite(positive) & (positive > 0)]
     loss_lo = max(float(positive.min()) if positive.size else start_loss / 100, 1e-12 * start_loss)
     loss_range = [np.log10(loss_lo) - 0.2, np.log10(max(start_loss, loss_lo)) + 0.6]
+    # The step marker: where the plane's animation is (charts.js moves it, frame by frame).
+    last_step = float(view.frame_steps[-1])
+    marker = dict(shape=len(shapes), annotation=len(annotations))
+    shapes.append(dict(type="line", xref="x", yref="paper", x0=last_step, x1=last_step, y0=0, y1=1, line=dict(color="#444", width=1.5)))
+    annotations.append(
+        dict(
+            text=readouts(view)[-1], x=last_step, xref="x", y=0.99, yref="paper", yanchor="top", xanchor="right", align="right",
+            showarrow=False, font=dict(size=14, color="#222"), bgcolor="rgba(255,255,255,0.8)",
+        )
+    )  # fmt: skip
     layout = theme.base_layout(
         height=640,
         margin=dict(l=80, r=15, t=90 + 22 * max(0, (len(view.lanes) + 1) // 2 - 1), b=55),
@@ -370,6 +414,7 @@ def race_curves(view: RaceView, marks: RaceMarks | None = None) -> PrebuiltFigur
         annotations=annotations,
         hovermode="x",
         legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0, font=dict(size=14), traceorder="normal"),
+        meta=dict(marker=marker),
     )
     return _figure(data, layout)
 

@@ -18,7 +18,7 @@ from ui import theme
 
 MAX_LINE_POINTS = 800  # per series
 BAND_POINTS = 300  # the 10-90% band is smooth: this many steps draw it
-MAX_FRAMES = 30
+MAX_FRAMES = 48
 CLOUD_RUNS = 40
 TRAIL = 16
 
@@ -71,6 +71,7 @@ class LaneView:
     bound: float | None
     ellipse: np.ndarray  # a constant lane's stationary 2-sigma cloud
     clouds: np.ndarray  # (F, C, 2) float32
+    frame_loss: np.ndarray  # (F,) mean loss of the surviving runs at each frame's step
     trail: np.ndarray  # (F, L, 2) float32: one run's recent path
     diverged_first: int  # -1 if none
     diverged_share: float
@@ -119,15 +120,16 @@ def _round_step(x: float) -> float:
 
 
 def _frame_steps(recorded: np.ndarray, frames: int) -> np.ndarray:
-    """Frame positions (indices into ``recorded``): round step numbers, dense early.
+    """Frame positions (indices into ``recorded``): round step numbers, log-spaced.
 
-    Early frames are close together because that is where the runs move; each lands on
-    a round step (the scrubber's labels), snapped to a recorded one, and the last step is
-    always a frame.
+    The runs move most at the start, so frames are spread evenly in log(1 + step): the
+    approach to the minimum takes as much of the animation as the rattling after it. Each
+    frame lands on a round step (the scrubber's labels), snapped to a recorded one; step 0
+    and the last step are always frames.
     """
     last = int(recorded[-1])
-    targets = np.linspace(0, 1, frames) ** 1.6 * last
-    steps = np.unique([_round_step(t) for t in targets] + [last])
+    targets = np.expm1(np.linspace(0, np.log1p(last), frames))
+    steps = np.unique([_round_step(t) for t in targets] + [0, last])
     idx = np.searchsorted(recorded, steps, side="right") - 1
     return np.unique(np.clip(idx, 0, len(recorded) - 1))
 
@@ -182,6 +184,7 @@ def _lane_view(k: int, lane: LaneResult, cfg: RaceConfig, frame_idx: np.ndarray)
         bound=lane.bound,
         ellipse=lane.ellipse,
         clouds=lane.w[: CLOUD_RUNS][:, frame_idx].transpose(1, 0, 2).astype(np.float32),
+        frame_loss=mean[frame_idx],
         trail=lane.w[0][trail_idx].astype(np.float32),
         diverged_first=-1 if lane.first_divergence is None else lane.first_divergence,
         diverged_share=lane.diverged_share,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from lrcore import story
+from lrcore import predict, story
 from lrcore.global_step import StepResult
 from ui import theme
 
@@ -298,3 +298,22 @@ def lane_rows(rows: list[dict]) -> list[dict]:
             }
         )
     return out
+
+
+def verdict(v, labels: list[str]) -> str:
+    """Whether the class's prediction (:func:`lrcore.predict.judge`) was right, with its numbers."""
+    name = Namer(labels)
+    mark = "✅ **Right.**" if v.right else "❌ **Not this time.**"
+    if v.kind == "lowest":
+        finals = ", ".join(f"{name(k)} {number(f)}" for k, f in enumerate(v.finals))
+        return f"{mark} {name(v.lane, start=True)} ends lowest. Final losses: {finals}."
+    if v.kind == "diverges":
+        gone = v.shares[v.lane]
+        said = "would" if v.answer else "would not"
+        did = f"{share(gone)} of its runs diverged" if gone > 0 else "none of its runs diverged"
+        return f"{mark} You said {name(v.lane)} {said} diverge: {did} (it diverges when over {share(predict.DIVERGED_SHARE)} do)."
+    floor = "" if v.floor is None else f" (its noise floor is {number(v.floor)})"
+    return (
+        f"{mark} You said {number(v.answer)}; {name(v.lane)} ends at {number(v.truth)}{floor}. "
+        f"A guess within a factor of {predict.SETTLE_FACTOR:g} counts."
+    )
