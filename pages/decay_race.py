@@ -27,7 +27,7 @@ defaults = RaceConfig()
 st.title("The decay race")
 intro = st.empty()  # written once the lanes are known
 link = state.Link("race")
-room = classroom.Classroom(link, "race")
+room = classroom.Classroom(link, "race", point_below=True)
 
 # ---------------------------------------------------------------- controls (sidebar)
 # Sections are laid out top to bottom, then filled in the order their values are needed.
@@ -110,7 +110,6 @@ settings = RaceConfig(
 marks = compute.race_marks(settings)
 if not room.present:
     intro.markdown(words.intro(choice.mode, settings.lanes))
-answer = room.ask(lane_labels(settings.lanes)) if choice.lanes is not None else None
 
 
 # ---------------------------------------------------------------- the race itself
@@ -118,64 +117,74 @@ answer = room.ask(lane_labels(settings.lanes)) if choice.lanes is not None else 
 # redraws only this part; the sidebar above is neither rerun nor redrawn.
 @st.fragment
 def race() -> None:
-    rate_row = room.box("lr", st.container())
-    slider_col, button_col = rate_row.columns([4.2, 1], vertical_alignment="bottom")
-    scale_factor = settings.lr / settings.effective_lr if settings.scale_by_batch else 1.0  # slider value per rate
-    best = None if marks is None else round(marks.best * scale_factor, 3)  # on the slider's grid
-    usable = best is not None and LR_RANGE[0] <= best <= LR_RANGE[1]
-    label = "Best rate" if marks is None else f"Best rate {best:g}" if usable else f"Best rate {marks.best:.2g}"
-    button_col.button(
-        label,
-        key="use_best",
-        on_click=link.set,
-        args=(lr_key, best),
-        help=(
-            f"{theory.best_constant_rate.formula(choice.optimizer.build()).sentence} Exactly {marks.best:.4g}"
-            + ("." if usable else f", outside the slider's range {LR_RANGE[0]:g} to {LR_RANGE[1]:g}.")
-            if marks is not None
-            else "No exact theory for this optimizer, so no best rate to compute."
-        ),
-        width="stretch",
-        disabled=not usable,
-    )
-    lr = slider_col.slider("learning rate lr₀", *LR_RANGE, step=0.001, format="%.3f", key=lr_key)
-    config = replace(settings, lr=float(lr))
-    with slider_col:  # under the slider, on the same scale: its marks are the theory
-        st.markdown(figures.rate_ruler(config.effective_lr, marks, LR_RANGE[1], scale_factor), unsafe_allow_html=True)
-    link.write_url()
-
-    if choice.lanes is None:
-        st.error("A lane has an invalid parameter, or there is no lane (see the sidebar); fix it to run the race.", icon="⚠️")
-        return
-    if config.runs < runs_wanted:
-        estimate = compute.seconds_for(replace(config, runs=runs_wanted))
-        st.caption(
-            f"Running {config.runs:,} of the {runs_wanted:,} runs: all of them are "
-            f"{2 * config.steps * runs_wanted:,} run-steps"
-            + (f", about {estimate:.0f} s on this server" if estimate else "")
-            + ". Lift the work cap in the sidebar to run them all."
+    # Presenting, the plane takes the left half from the top (Play above the fold at 1366 x 768)
+    # and everything else stacks on the right; otherwise the rate row spans the page.
+    plane, curves = st.columns([1, 1.15]) if room.present else (None, None)
+    with curves or st.container():
+        answer = room.ask(lane_labels(settings.lanes)) if choice.lanes is not None else None
+        rate_row = room.box("lr", st.container())
+        slider_col, button_col = rate_row.columns([4.2, 1], vertical_alignment="bottom")
+        scale_factor = settings.lr / settings.effective_lr if settings.scale_by_batch else 1.0  # slider value per rate
+        best = None if marks is None else round(marks.best * scale_factor, 3)  # on the slider's grid
+        usable = best is not None and LR_RANGE[0] <= best <= LR_RANGE[1]
+        name = "Best" if room.present else "Best rate"  # presenting, the button has a narrow column
+        label = name if marks is None else f"{name} {best:g}" if usable else f"{name} {marks.best:.2g}"
+        button_col.button(
+            label,
+            key="use_best",
+            on_click=link.set,
+            args=(lr_key, best),
+            help=(
+                f"{theory.best_constant_rate.formula(choice.optimizer.build()).sentence} Exactly {marks.best:.4g}"
+                + ("." if usable else f", outside the slider's range {LR_RANGE[0]:g} to {LR_RANGE[1]:g}.")
+                if marks is not None
+                else "No exact theory for this optimizer, so no best rate to compute."
+            ),
+            width="stretch",
+            disabled=not usable,
         )
-    if room.asks and answer is None:
-        st.info("**Predict first.** Answer the question above: then the race plays.", icon="🤔")
-        return
-    slot = st.empty()
-    try:
-        view = compute.race_view(config, progress_bar(slot, config) if config.work > SHOW_PROGRESS else None)
-    except ValueError as err:  # a setting lrcore refuses: say which, never a traceback
-        slot.empty()
-        st.error(text.plain(str(err)), icon="⚠️")
-        return
-    slot.empty()
+        lr = slider_col.slider("learning rate lr₀", *LR_RANGE, step=0.001, format="%.3f", key=lr_key)
+        config = replace(settings, lr=float(lr))
+        with slider_col:  # under the slider, on the same scale: its marks are the theory
+            st.markdown(figures.rate_ruler(config.effective_lr, marks, LR_RANGE[1], scale_factor), unsafe_allow_html=True)
+        link.write_url()
 
-    if answer is not None:
-        verdict = predict.judge(
-            room.step.question.kind, answer, labels=view.labels, lane=room.question_lane,
-            finals=[lane.final for lane in view.lanes], shares=[lane.diverged_share for lane in view.lanes],
-            floors=[lane.floor for lane in view.lanes],
-        )  # fmt: skip
-        (st.success if verdict.right else st.warning)(words.verdict(verdict, view.labels))
-    st.markdown(words.headline(list(view.claims), view.labels))
-    plane, curves = st.columns([1, 1.15])
+        if choice.lanes is None:
+            st.error("A lane has an invalid parameter, or there is no lane (see the sidebar); fix it to run the race.", icon="⚠️")
+            return
+        if config.runs < runs_wanted:
+            estimate = compute.seconds_for(replace(config, runs=runs_wanted))
+            st.caption(
+                f"Running {config.runs:,} of the {runs_wanted:,} runs: all of them are "
+                f"{2 * config.steps * runs_wanted:,} run-steps"
+                + (f", about {estimate:.0f} s on this server" if estimate else "")
+                + ". Lift the work cap in the sidebar to run them all."
+            )
+        if room.asks and answer is None:
+            st.info("**Predict first.** Answer the question above: then the race plays.", icon=":material/psychology_alt:")
+            return
+        slot = st.empty()
+        try:
+            view = compute.race_view(config, progress_bar(slot, config) if config.work > SHOW_PROGRESS else None)
+        except ValueError as err:  # a setting lrcore refuses: say which, never a traceback
+            slot.empty()
+            st.error(text.plain(str(err)), icon="⚠️")
+            return
+        slot.empty()
+
+        if answer is not None:
+            verdict = predict.judge(
+                room.step.question.kind, answer, labels=view.labels, lane=room.question_lane,
+                finals=[lane.final for lane in view.lanes], shares=[lane.diverged_share for lane in view.lanes],
+                floors=[lane.floor for lane in view.lanes],
+            )  # fmt: skip
+            if verdict.right:
+                st.success(words.verdict(verdict, view.labels, [lane.has_theory for lane in view.lanes]), icon=":material/check_circle:")
+            else:
+                st.warning(words.verdict(verdict, view.labels, [lane.has_theory for lane in view.lanes]), icon=":material/cancel:")
+        st.markdown(words.headline(list(view.claims), view.labels))
+    if plane is None:
+        plane, curves = st.columns([1, 1.15])
     playback = dict(present=room.present, autoplay=room.reveal_token(answer))
     with plane:
         charts.plotly(
@@ -196,8 +205,9 @@ def race() -> None:
         st.caption(
             "Top: loss on a log scale, the mean of the runs (thick) with the band that holds 80% of them"
             + (", and the exact expected loss (dotted)" if view.has_theory else "")
-            + ". Bottom: the rate each update used."
+            + ". Bottom: the rate each update used. The grey line is the step the animation shows, with each lane's loss there."
         )
+        room.point()
     with st.container(border=True):  # one element: every element costs the browser a render
         st.markdown("\n\n".join(words.race_story(list(view.claims), view.labels, view.config.steps)))
     if len(view.lanes) > 2:

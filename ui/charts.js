@@ -251,14 +251,9 @@ class Chart {
     const marker = (follow.div.layout.meta || {}).marker;
     if (!marker) return;
     const step = Number(this.frames[this.frameIndex]);
-    const range = (follow.div._fullLayout && follow.div._fullLayout.xaxis && follow.div._fullLayout.xaxis.range) || [0, step];
-    const left = step < (range[0] + range[1]) / 2;
     window.Plotly.relayout(follow.div, {
       [`shapes[${marker.shape}].x0`]: step,
       [`shapes[${marker.shape}].x1`]: step,
-      [`annotations[${marker.annotation}].x`]: step,
-      [`annotations[${marker.annotation}].xanchor`]: left ? "left" : "right",
-      [`annotations[${marker.annotation}].align`]: left ? "left" : "right",
       [`annotations[${marker.annotation}].text`]: texts[this.frameIndex],
     }).catch(() => {});
   }

@@ -51,11 +51,12 @@ def _answer_key(lesson: Lesson, index: int) -> str:
 class Classroom:
     """The lesson (if any) on this page, where its controls go, and presenting."""
 
-    def __init__(self, link: Link, page: str):
+    def __init__(self, link: Link, page: str, point_below: bool = False):
         if SWITCH in st.session_state:
             path, query = st.session_state.pop(SWITCH)
             st.switch_page(path, query_params=query)
         self.link, self.page = link, page
+        self._point_below = point_below  # presenting, the page draws the step's point itself (room.point())
         ids = list(lessons.all_lessons())
         link.field(Field("lesson", "", state.choice(ids)))
         link.field(Field("step", 1, state.integer(1, 12)))
@@ -113,8 +114,13 @@ class Classroom:
         if shown:
             for control, column in zip(shown, self._bar.columns(len(shown))):
                 self._slots[control] = column
-        self._question = self._bar.container()
-        self._bar.caption(f"👉 {step.point}")
+        if not (self.present and self._point_below):
+            self._bar.caption(f"**Look at:** {step.point}")
+
+    def point(self) -> None:
+        """The step's "what to point at", where the page wants it (presenting, with ``point_below``)."""
+        if self.step is not None and self.present and self._point_below:
+            st.caption(f"**Look at:** {self.step.point}")
 
     def _go(self, index: int) -> None:
         open_step(self.link, self.lesson, index, self.present)
@@ -125,7 +131,7 @@ class Classroom:
 
     # ------------------------------------------------------------------ predict, then reveal
     def ask(self, labels: list[str]):
-        """Ask the step's question (if any) in the lesson bar; return the class's answer or None.
+        """Ask the step's question (if any) here; return the class's answer or None.
 
         ``labels`` are the race's lanes, the choices of a "which lane ends lowest" question.
         """
@@ -133,13 +139,12 @@ class Classroom:
         if step is None or step.question is None:
             return None
         q, key = step.question, _answer_key(self.lesson, self.index)
-        with self._question:
-            if q.kind == "lowest":
-                return st.radio(q.prompt, labels, index=None, key=key, horizontal=True)
-            if q.kind == "diverges":
-                said = st.radio(q.prompt, YES_NO, index=None, key=key, horizontal=True)
-                return None if said is None else said == "yes"
-            return st.number_input(q.prompt, min_value=0.0, value=None, format="%g", step=None, key=key, placeholder="a loss, e.g. 0.01")
+        if q.kind == "lowest":
+            return st.radio(q.prompt, labels, index=None, key=key, horizontal=True)
+        if q.kind == "diverges":
+            said = st.radio(q.prompt, YES_NO, index=None, key=key, horizontal=True)
+            return None if said is None else said == "yes"
+        return st.number_input(q.prompt, min_value=0.0, value=None, format="%g", step=None, key=key, placeholder="a loss, e.g. 0.01")
 
     @property
     def asks(self) -> bool:

@@ -239,7 +239,10 @@ def race_plane(view: RaceView) -> PrebuiltFigure:
         yanchor="top",
         pad=dict(t=0, b=0),
         currentvalue=dict(prefix="step ", xanchor="right", font=dict(size=16)),
-        font=dict(size=13),
+        # No tick labels: ~35 log-spaced steps do not fit; the current step is written above.
+        font=dict(size=13, color="rgba(0,0,0,0)"),
+        ticklen=4,
+        minorticklen=0,
         transition=dict(duration=0),
         steps=[
             dict(
@@ -282,7 +285,7 @@ def _speed_label(v: float) -> str:
 def readouts(view: RaceView) -> list[str]:
     """The step marker's text at each frame: the step, and each lane's mean loss there."""
     return [
-        f"<b>step {int(step):,}</b><br>" + "<br>".join(f"{lane.label}: {number(float(lane.frame_loss[f]))}" for lane in view.lanes)
+        f"<b>step {int(step):,}</b>, mean loss of the runs<br>" + "<br>".join(f"{lane.label}: {number(float(lane.frame_loss[f]))}" for lane in view.lanes)
         for f, step in enumerate(view.frame_steps)
     ]
 
@@ -398,8 +401,8 @@ def race_curves(view: RaceView, marks: RaceMarks | None = None) -> PrebuiltFigur
     shapes.append(dict(type="line", xref="x", yref="paper", x0=last_step, x1=last_step, y0=0, y1=1, line=dict(color="#444", width=1.5)))
     annotations.append(
         dict(
-            text=readouts(view)[-1], x=last_step, xref="x", y=0.99, yref="paper", yanchor="top", xanchor="right", align="right",
-            showarrow=False, font=dict(size=14, color="#222"), bgcolor="rgba(255,255,255,0.8)",
+            text=readouts(view)[-1], x=0.03, xref="x domain", y=0.99, yref="paper", yanchor="top", xanchor="left", align="left",
+            showarrow=False, font=dict(size=14, color="#222"), bgcolor="rgba(255,255,255,0.85)",
         )
     )  # fmt: skip
     layout = theme.base_layout(

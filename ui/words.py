@@ -300,13 +300,18 @@ def lane_rows(rows: list[dict]) -> list[dict]:
     return out
 
 
-def verdict(v, labels: list[str]) -> str:
-    """Whether the class's prediction (:func:`lrcore.predict.judge`) was right, with its numbers."""
+def verdict(v, labels: list[str], exact: list[bool] | None = None) -> str:
+    """Whether the class's prediction (:func:`lrcore.predict.judge`) was right, with its numbers.
+
+    ``exact``: which lanes' finals are the theory's expected loss (the others are measured).
+    """
     name = Namer(labels)
-    mark = "✅ **Right.**" if v.right else "❌ **Not this time.**"
+    exact = exact or [False] * len(labels)
+    what = "expected" if all(exact) else "mean" if not any(exact) else "expected (or mean, where no theory)"
+    mark = "**Right.**" if v.right else "**Not this time.**"
     if v.kind == "lowest":
         finals = ", ".join(f"{name(k)} {number(f)}" for k, f in enumerate(v.finals))
-        return f"{mark} {name(v.lane, start=True)} ends lowest. Final losses: {finals}."
+        return f"{mark} {name(v.lane, start=True)} ends lowest. Final {what} losses: {finals}."
     if v.kind == "diverges":
         gone = v.shares[v.lane]
         said = "would" if v.answer else "would not"
@@ -314,6 +319,6 @@ def verdict(v, labels: list[str]) -> str:
         return f"{mark} You said {name(v.lane)} {said} diverge: {did} (it diverges when over {share(predict.DIVERGED_SHARE)} do)."
     floor = "" if v.floor is None else f" (its noise floor is {number(v.floor)})"
     return (
-        f"{mark} You said {number(v.answer)}; {name(v.lane)} ends at {number(v.truth)}{floor}. "
+        f"{mark} You said {number(v.answer)}; {name(v.lane)} ends at {number(v.truth)} ({'expected' if exact[v.lane] else 'mean'} loss){floor}. "
         f"A guess within a factor of {predict.SETTLE_FACTOR:g} counts."
     )
