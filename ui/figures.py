@@ -482,8 +482,9 @@ def rate_ruler(lr: float, marks: RaceMarks | None, high: float, scale: float = 1
             parts.append(
                 f'<div style="position:absolute;left:{at(fast.low)};top:14px;transform:translateX(-50%);color:{theme.OPTIMAL};'
                 'font-size:20px;line-height:20px">▲</div>'
-                f'<div style="position:absolute;left:{at(fast.low)};top:-14px;transform:translateX(-100%);padding-right:6px;'
-                f'color:{theme.OPTIMAL};white-space:nowrap">fastest without noise {fast.low:.3g}</div>'
+                # Ends at the mark; on a narrow screen it wraps upwards rather than leaving the page.
+                f'<div style="position:absolute;right:calc(100% - {at(fast.low)});max-width:{at(fast.low)};bottom:52px;'
+                f'padding-right:6px;text-align:right;line-height:1.15;color:{theme.OPTIMAL}">fastest without noise {fast.low:.3g}</div>'
             )
         else:
             parts.append(
