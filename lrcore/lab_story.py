@@ -45,10 +45,12 @@ __all__ = [
     "best_claims",
     "DIMINISHING",
     "REACH",
+    "SAME",
     "step_lengths",
 ]
 
 DIMINISHING = 0.1  # doubling the batch "stops helping" once it saves less than this share of the steps
+SAME = 0.01  # the quadratic's two expected final losses are "the same" within 1%
 REACH = 0.01  # Adam's lanes: the first step whose mean loss is this share of the start
 
 
@@ -129,7 +131,7 @@ class NotReached:
     horizon: int | None
 
 
-def _powers_of_two(b: np.ndarray) -> np.ndarray:
+def _powers_of_two(b: np.ndarray) -> tuple[np.ndarray, dict[int, int]]:
     """Indices of the grid's powers of two whose double is on the grid too."""
     log = np.log2(b)
     whole = np.flatnonzero(np.isclose(log, np.round(log)))
@@ -188,6 +190,11 @@ class SameEnd:
     final_with: float
     lower_steps: int
     steps: int
+
+    @property
+    def same(self) -> bool:
+        """Both end within ``SAME`` of each other: warmup's slower start has been made up."""
+        return math.isclose(self.final_with, self.final_without, rel_tol=SAME)
 
 
 @dataclass(frozen=True)

@@ -44,8 +44,9 @@ def sentence(claim) -> str:
         where = f"within the {claim.horizon:,}-step horizon" if claim.horizon else ""
         return f"{claim.count} of the batch sizes never reach the target {where}: the target is below what that run gets to."
     if isinstance(claim, L.PerfectScaling):
+        lead = "Doubling a small batch is nearly free speed" if claim.steps_2b <= 0.6 * claim.steps_b else "Doubling the smallest batch that gets there"
         return (
-            f"Doubling a small batch is nearly free speed: from B = {_b(claim.b)} to {_b(2 * claim.b)} the steps to the "
+            f"{lead}: from B = {_b(claim.b)} to {_b(2 * claim.b)} the steps to the "
             f"target fall from **{claim.steps_b:,}** to **{claim.steps_2b:,}** ({claim.steps_2b / claim.steps_b:.0%} of them)."
         )
     if isinstance(claim, L.StopsHelping):
@@ -64,6 +65,12 @@ def sentence(claim) -> str:
         return (
             f"Examples needed (B × steps): {number(claim.examples_first)} at B = {_b(claim.b_first)}, "
             f"{number(claim.examples_last)} at B = {_b(claim.b_last)}."
+        )
+    if isinstance(claim, L.SameEnd) and not claim.same:
+        return (
+            f"Exactly: with rate {number(claim.lr)} (below the bound {number(claim.bound)}) both runs converge, but after "
+            f"{claim.steps:,} steps warmup's slower start still shows: expected loss **{number(claim.final_with)}** with "
+            f"warmup against **{number(claim.final_without)}** without. Given time both reach the same floor."
         )
     if isinstance(claim, L.SameEnd):
         return (
@@ -95,7 +102,7 @@ def sentence(claim) -> str:
             else "never reaches 1% of the start's loss"
         )
         return (
-            f"**{claim.label}**: its largest mean step in the first {claim.window:,} updates is "
+            f"**{claim.label}**" + (f" ({claim.warmup_steps:,} steps)" if claim.warmup_steps else "") + ": its largest mean step in the first {claim.window:,} updates is "
             f"{number(claim.largest_step)}; it {reach} and ends at loss ≈ **{number(claim.final)}** (80% of the runs "
             f"between {number(claim.low)} and {number(claim.high)})."
         )
