@@ -174,3 +174,14 @@ def test_the_race_link_runs_the_optimum_held_under_the_races_slider():
     np.testing.assert_allclose(raced, np.minimum(rates, lab_views.RACE_LR_MAX), rtol=1e-5)  # as the race will run it
     assert float(q["lr"]) <= lab_views.RACE_LR_MAX and rates[0] > lab_views.RACE_LR_MAX
     assert 0.99 < view.race_score.share <= 1.0 + 1e-9  # holding the first rates costs under 1% of the gain
+
+
+def test_no_sentence_leaves_a_template_field_unfilled():
+    views = [lab_views.batch_view(c) for c in BATCH_CONFIGS] + [
+        lab_views.warmup_view(lab_views.WarmupConfig(case=case, steps=400, runs=20, beta2=0.99, short_steps=20))
+        for case in lab_views.CASES
+    ] + [lab_views.best_view(lab_views.BestConfig(steps=200))]
+    for view in views:
+        for claim in view.claims:
+            text = lab_words.sentence(claim)
+            assert "{" not in text and "}" not in text and "nan" not in text.lower().split(), text

@@ -13,13 +13,12 @@ BATCH, WARMUP, BEST = "pages/lab_batch_size.py", "pages/lab_warmup.py", "pages/l
 LABS = [BATCH, WARMUP, BEST]
 
 
-def _options(at: AppTest, key: str) -> list[str]:
-    """Every option of a select widget, as the link writes it."""
-    for kind in ("select_slider", "selectbox", "radio"):
-        for w in getattr(at, kind):
-            if w.key == key:
-                return list(w.options)
-    raise KeyError(key)
+def _options(path: str, key: str, base: dict | None = None) -> list[str]:
+    """Every value a link may give ``key``, as the link writes them: the refusal of a bad one lists them."""
+    at = page(path, (base or {}) | {key: "not-an-option"})
+    (warning,) = [w.value for w in at.warning if f"`{key}=" in w.value]
+    listed = re.search(r"must be one of (.*)\. Using the default", warning).group(1)
+    return listed.split(", ")
 
 
 @pytest.mark.parametrize("path", LABS)
@@ -75,9 +74,10 @@ def test_moving_a_widget_writes_the_link():
 
 
 def _sweep(path: str, keys: list[str], base: dict | None = None) -> None:
-    reference = page(path, base)
     for key in keys:
-        for option in _options(reference, key):
+        options = _options(path, key, base)
+        assert len(options) >= 2, (key, options)
+        for option in options:
             at = page(path, (base or {}) | {key: str(option)})
             clean(at)
             assert not at.warning, (key, option, [w.value for w in at.warning])

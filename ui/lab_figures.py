@@ -11,9 +11,9 @@ from ui.figures import PrebuiltFigure, _figure, _hline, _legend_line, _positive,
 
 RULE_STYLE = {  # colour, dash, legend name
     "fixed": (theme.SERIES[0], "solid", "fixed rate"),
-    "inverse_sqrt": (theme.SERIES[1], "dash", "rate × 1/√(B/B₀) (the article's k/√B)"),
-    "sqrt": (theme.SERIES[2], "dot", "rate × √(B/B₀)"),
-    "linear": (theme.SERIES[3], "dashdot", "rate × B/B₀ (linear scaling)"),
+    "inverse_sqrt": (theme.SERIES[1], "dash", "× 1/√(B/B₀) (k/√B)"),
+    "sqrt": (theme.SERIES[2], "dot", "× √(B/B₀)"),
+    "linear": (theme.SERIES[3], "dashdot", "× B/B₀ (linear)"),
 }
 
 
@@ -24,6 +24,10 @@ def _vline(x: float, colour: str, dash: str, text: str, y: float, yref_domain: s
         font=dict(color=colour, size=14), bgcolor="rgba(255,255,255,0.85)",
     )  # fmt: skip
     return shape, note
+
+
+def _log_range(b: np.ndarray) -> list[float]:
+    return [math.log10(b[0]) - 0.1, math.log10(b[-1]) + 0.1]
 
 
 def batch_floors(b: np.ndarray, curves: list[tuple[str, np.ndarray, np.ndarray, float | None]], bound: float, b0: float) -> PrebuiltFigure:
@@ -49,7 +53,7 @@ def batch_floors(b: np.ndarray, curves: list[tuple[str, np.ndarray, np.ndarray, 
                 shapes.append(dict(type="line", xref=xref, x0=cutoff, x1=cutoff, yref=yref, y0=0, y1=1, line=dict(color=colour, width=2, dash="dot")))
             notes.append(
                 dict(
-                    text=f"{name.split(' (')[0]} reaches the bound at B = {cutoff:.3g}", x=math.log10(cutoff), xref="x",
+                    text=f"rate {name.split(' (')[0]} reaches the bound at B = {cutoff:.3g}", x=math.log10(cutoff), xref="x",
                     y=0.97 - 0.1 * len(notes), yref="y domain", showarrow=False, xanchor="left", font=dict(color=colour, size=14),
                     bgcolor="rgba(255,255,255,0.85)",
                 )
@@ -63,16 +67,17 @@ def batch_floors(b: np.ndarray, curves: list[tuple[str, np.ndarray, np.ndarray, 
     rates = np.concatenate([c[1] for c in curves])
     layout = theme.base_layout(
         height=620,
-        margin=dict(l=80, r=15, t=95, b=55),
+        margin=dict(l=80, r=15, t=70, b=55),
         xaxis=theme.axis(None, type="log", anchor="y", domain=[0, 1], matches="x2", showticklabels=False),
         yaxis=theme.axis("noise floor E[loss]", type="log", domain=[0.5, 1.0], exponentformat="power"),
-        xaxis2=theme.axis(f"batch size B (reference B₀ = {b0:g})", 6, type="log", anchor="y2"),
+        xaxis2=theme.axis(f"batch size B (reference B₀ = {b0:g})", 6, type="log", anchor="y2", range=_log_range(b)),
+        # up to 10× the bound: a rule's rate beyond it leaves the chart (its floor is gone long before)
         yaxis2=theme.axis("rate", type="log", domain=[0.0, 0.4], exponentformat="power",
-                          range=[math.log10(max(rates.min(), 1e-6)) - 0.2, math.log10(max(rates.max(), bound)) + 0.3]),
+                          range=[math.log10(max(rates.min(), 1e-6)) - 0.2, math.log10(min(max(rates.max(), bound), 10 * bound)) + 0.1]),
         shapes=shapes,
         annotations=notes,
         hovermode="x",
-        legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0, font=dict(size=14)),
+        legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0, font=dict(size=14), entrywidth=0.5, entrywidthmode="fraction", traceorder="normal"),
     )  # fmt: skip
     return _figure(data, layout)
 
@@ -114,15 +119,15 @@ def batch_steps(
     top = max(float(finite.max()) if finite.size else 10.0, s_min) * 2
     layout = theme.base_layout(
         height=620,
-        margin=dict(l=80, r=15, t=95, b=55),
+        margin=dict(l=80, r=15, t=70, b=55),
         xaxis=theme.axis(None, type="log", anchor="y", matches="x2", showticklabels=False),
-        yaxis=theme.axis("steps", type="log", domain=[0.5, 1.0], range=[math.log10(max(s_min, 1)) - 0.3, math.log10(top)]),
-        xaxis2=theme.axis("batch size B", 6, type="log", anchor="y2"),
+        yaxis=theme.axis("steps", type="log", domain=[0.5, 1.0], range=[math.log10(max(s_min, 1)) - 0.3, math.log10(top)], dtick="D2"),
+        xaxis2=theme.axis("batch size B", 6, type="log", anchor="y2", range=_log_range(b)),
         yaxis2=theme.axis("examples", type="log", domain=[0.0, 0.4], exponentformat="power"),
         shapes=shapes,
         annotations=notes,
         hovermode="x",
-        legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0, font=dict(size=14)),
+        legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0, font=dict(size=14), entrywidth=0.5, entrywidthmode="fraction", traceorder="normal"),
     )
     return _figure(data, layout)
 
@@ -150,7 +155,7 @@ def warmup_plane(view) -> PrebuiltFigure:
         margin=dict(l=60, r=15, t=110, b=55),
         xaxis=theme.axis("w₁", range=[float(lo[0]), float(hi[0])]),
         yaxis=theme.axis("w₂", range=[float(lo[1]), float(hi[1])], scaleanchor="x"),
-        legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0, font=dict(size=13)),
+        legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0, font=dict(size=13), traceorder="normal"),
     )
     return _figure(data, layout)
 
@@ -158,8 +163,10 @@ def warmup_plane(view) -> PrebuiltFigure:
 def warmup_curves(view) -> PrebuiltFigure:
     """Loss (top: the runs' mean, their 10-90% band, the exact expectation where there is one) and the rate (bottom)."""
     data, shapes = [], []
+    log_x = view.config.case != "quadratic"  # divergence and Adam's first steps happen in the first few steps
+    shift = 1 if log_x else 0  # a log axis starts at step 0 drawn at 1
     for k, lane in enumerate(view.lanes):
-        x = _wire(lane.steps)
+        x = _wire(lane.steps + shift)
         high = np.where(np.isposinf(lane.high), 1e30, lane.high)
         data.append(_trace(x, _wire(_positive(high)), line=dict(width=0)))
         data.append(_trace(x, _wire(_positive(lane.low)), line=dict(width=0), fill="tonexty", fillcolor=_rgba(lane.colour, 0.16)))
@@ -174,10 +181,10 @@ def warmup_curves(view) -> PrebuiltFigure:
                 exact.update(name="exact expected loss", showlegend=True)
             data.append(exact)
     for k, lane in enumerate(view.lanes):
-        data.append(_trace(_wire(lane.rate_steps), _wire(_positive(lane.rates)), ("x", "y2"), line=dict(color=lane.colour, width=3.5, dash=lane.dash),
+        data.append(_trace(_wire(lane.rate_steps + shift), _wire(_positive(lane.rates)), ("x", "y2"), line=dict(color=lane.colour, width=3.5, dash=lane.dash),
                            hovertemplate="step %{x}<br>rate %{y:.3g}<extra>" + lane.label + "</extra>"))  # fmt: skip
         if lane.local_bound is not None:
-            local = _trace(_wire(lane.rate_steps), _wire(_positive(lane.local_bound)), ("x", "y2"), line=dict(color=lane.colour, width=1.8, dash="dot"),
+            local = _trace(_wire(lane.rate_steps + shift), _wire(_positive(lane.local_bound)), ("x", "y2"), line=dict(color=lane.colour, width=1.8, dash="dot"),
                            name=f"the bound where {lane.label}'s run is", legendrank=30 + k)  # fmt: skip
             data.append(local)
     if math.isfinite(view.bound):
@@ -185,14 +192,13 @@ def warmup_curves(view) -> PrebuiltFigure:
         data.append(_legend_line(f"stability bound {view.bound:.3g}" + (" (at the minimum)" if view.config.case == "bowl" else ""), theme.DANGER, "dash", rank=40))
     for lane in view.lanes:
         if lane.first_divergence is not None:
-            shapes.append(dict(type="line", xref="x", yref="paper", x0=lane.first_divergence, x1=lane.first_divergence, y0=0, y1=1,
+            shapes.append(dict(type="line", xref="x", yref="paper", x0=lane.first_divergence + shift, x1=lane.first_divergence + shift, y0=0, y1=1,
                                line=dict(color=lane.colour, width=2, dash="dot")))  # fmt: skip
-    rates = np.concatenate([lane.rates for lane in view.lanes] + [lane.local_bound for lane in view.lanes if lane.local_bound is not None])
+    rates = np.concatenate([lane.rates for lane in view.lanes])  # a diverged run's local bound may leave the chart below
     rates = rates[np.isfinite(rates) & (rates > 0)]
     r_hi = max(float(rates.max()) if rates.size else 1.0, view.bound if math.isfinite(view.bound) else 0)
     r_lo = float(rates.min()) if rates.size else 1e-4
-    log_x = view.config.case == "adam"
-    x_axis = theme.axis("step (update)", 6, anchor="y2", type="log" if log_x else "linear")
+    x_axis = theme.axis("step t + 1" if log_x else "step (update)", 6, anchor="y2", type="log" if log_x else "linear")
     layout = theme.base_layout(
         height=620,
         margin=dict(l=80, r=15, t=110, b=55),
@@ -202,10 +208,10 @@ def warmup_curves(view) -> PrebuiltFigure:
                           range=[math.log10(r_lo) - 0.2, math.log10(r_hi) + 0.3]),
         shapes=shapes,
         hovermode="x",
-        legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0, font=dict(size=13)),
+        legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0, font=dict(size=13), traceorder="normal"),
     )  # fmt: skip
-    if log_x:  # the first step is step 0: drawn from step 1 on a log axis
-        layout["xaxis"]["range"] = [0, math.log10(max(float(view.lanes[0].steps[-1]), 10))]
+    if log_x:
+        layout["xaxis"]["range"] = [0, math.log10(float(view.lanes[0].steps[-1]) + 1)]
     return _figure(data, layout)
 
 
@@ -247,7 +253,7 @@ def best_rates(t, rates: dict, bound: float, h_min: float, gain: float, names: d
                          range=[math.log10(allr.min()) - 0.2, math.log10(max(allr.max(), bound)) + 0.2]),
         shapes=shapes,
         hovermode="x",
-        legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0, font=dict(size=14)),
+        legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0, font=dict(size=14), traceorder="normal"),
     )  # fmt: skip
     return _figure(data, layout)
 
@@ -267,6 +273,6 @@ def best_losses(t, losses: dict, names: dict | None = None) -> PrebuiltFigure:
         xaxis=theme.axis("step t + 1", 6, type="log"),
         yaxis=theme.axis("exact expected loss", type="log", exponentformat="power"),
         hovermode="x",
-        legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0, font=dict(size=14)),
+        legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0, font=dict(size=14), traceorder="normal"),
     )
     return _figure(data, layout)

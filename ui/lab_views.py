@@ -134,6 +134,11 @@ class WarmupView:
 LANE_STYLE = (("#D55E00", "solid"), ("#0072B2", "dash"), ("#009E73", "dot"))
 
 
+def _with_early(keep: np.ndarray, n: int) -> np.ndarray:
+    """``keep`` and steps spaced evenly in log(t + 1): the curves are drawn on a log step axis too."""
+    return np.union1d(keep, np.unique(np.geomspace(1, n, 150).astype(np.int64) - 1))
+
+
 def _lane(label, k, sim: SimulationResult, expected=None, problem=None) -> WarmupLane:
     n = len(sim.steps)
     with np.errstate(invalid="ignore"):
@@ -141,8 +146,8 @@ def _lane(label, k, sim: SimulationResult, expected=None, problem=None) -> Warmu
         alive = ~np.all(np.isnan(finite), axis=0)
         mean = np.where(alive, np.nanmean(np.where(alive, finite, 0.0), axis=0), np.nan) if alive.any() else np.full(n, np.nan)
         low, high = (np.where(alive, q, np.nan) for q in np.nanquantile(np.where(alive, finite, 0.0), [0.1, 0.9], axis=0))
-    keep = decimate(n, mean, max_points=MAX_POINTS)
-    rate_keep = decimate(len(sim.lr), sim.lr, max_points=MAX_POINTS)
+    keep = _with_early(decimate(n, mean, max_points=MAX_POINTS), n)
+    rate_keep = _with_early(decimate(len(sim.lr), sim.lr, max_points=MAX_POINTS), len(sim.lr))
     path = sim.w[0]
     path_keep = decimate(len(path), path[:, 0], path[:, 1], max_points=MAX_POINTS)
     local = None

@@ -63,8 +63,8 @@ def sentence(claim) -> str:
         )
     if isinstance(claim, L.ExamplesGrow):
         return (
-            f"Examples needed (B × steps): {number(claim.examples_first)} at B = {_b(claim.b_first)}, "
-            f"{number(claim.examples_last)} at B = {_b(claim.b_last)}."
+            f"Examples needed (B × steps): {_b(claim.examples_first)} at B = {_b(claim.b_first)}, "
+            f"{_b(claim.examples_last)} at B = {_b(claim.b_last)}."
         )
     if isinstance(claim, L.SameEnd) and not claim.same:
         return (
@@ -102,7 +102,7 @@ def sentence(claim) -> str:
             else "never reaches 1% of the start's loss"
         )
         return (
-            f"**{claim.label}**" + (f" ({claim.warmup_steps:,} steps)" if claim.warmup_steps else "") + ": its largest mean step in the first {claim.window:,} updates is "
+            f"**{claim.label}**" + (f" ({claim.warmup_steps:,} steps)" if claim.warmup_steps else "") + f": its largest mean step in the first {claim.window:,} updates is "
             f"{number(claim.largest_step)}; it {reach} and ends at loss ≈ **{number(claim.final)}** (80% of the runs "
             f"between {number(claim.low)} and {number(claim.high)})."
         )
