@@ -1,6 +1,5 @@
 """Lab: how good is my decay? The best possible schedule on the noisy quadratic, and a teacher's against it."""
 
-import numpy as np
 import streamlit as st
 
 from lrcore import optimal, registry
@@ -54,7 +53,11 @@ mine, greedy = view.scores["your schedule"], view.scores["greedy"]
 m1, m2, m3 = st.columns(3)
 m1.metric(f"{view.yours_label} gets", f"{words.share(mine.share) if mine.share > 0 else f'{100 * mine.share:.0f}%'}", help="of the possible improvement over the best constant rate: " + optimal.improvement.formula().sentence)
 m2.metric("the greedy schedule gets", words.share(greedy.share), help=optimal.greedy_schedule.formula().sentence)
-m3.metric("optimum's final expected loss", words.number(mine.optimal_loss), f"best constant {words.number(mine.constant_loss)}", delta_color="off")
+m3.metric(
+    "final expected loss, optimum against best constant",
+    f"{words.number(mine.optimal_loss)} against {words.number(mine.constant_loss)}",
+    help=optimal.optimal_schedule.formula(config.optimizer()).sentence,
+)
 
 names = {"your schedule": f"your schedule: {view.yours_label}"}
 left, right = st.columns(2)
@@ -81,12 +84,12 @@ with fam:
     )
 with race:
     st.markdown("**Race the optimum**")
-    held = int(np.sum(np.asarray(view.rates["optimum"]) > lab_views.RACE_LR_MAX))
+    held = view.race_held
     state.page_link("pages/decay_race.py", f"The optimum as a piecewise-constant lane in the race ({steps:,} steps)", view.race_query)
     st.caption(
         f"The race starts every lane at its rate slider, which stops at {lab_views.RACE_LR_MAX:g}: the lane holds the "
         f"optimum's rates above it at {lab_views.RACE_LR_MAX:g}"
-        + (f" (its first {held} drawn step{'s' if held != 1 else ''})" if held else "")
+        + (f" (its first {held} step{'s' if held != 1 else ''})" if held else "")
         + f". Exactly, that lane still gets {words.share(view.race_score.share)} of the possible improvement. It races "
         "alone: a constant lane beside it would share its first rate and diverge."
     )

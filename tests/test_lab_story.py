@@ -185,3 +185,23 @@ def test_no_sentence_leaves_a_template_field_unfilled():
         for claim in view.claims:
             text = lab_words.sentence(claim)
             assert "{" not in text and "}" not in text and "nan" not in text.lower().split(), text
+
+
+def test_every_lab_figure_passes_plotlys_full_validation():
+    from ui import lab_figures as F
+    from ui.figures import validated
+
+    b = lab_views.batch_view(lab_views.BatchConfig())
+    curves = [(name, c.rates, c.floors, c.cutoff_exact) for name, c in b.floors.curves.items()]
+    figs = [
+        F.batch_floors(b.floors.batch_sizes, curves, b.floors.bound, 1.0),
+        F.batch_steps(b.steps.batch_sizes, b.steps.steps, b.steps.examples, b.critical.s_min, b.critical.e_min, [("B_crit", b.critical.b_crit, "#000", "dash")]),
+    ]
+    for case in lab_views.CASES:
+        w = lab_views.warmup_view(lab_views.WarmupConfig(case=case, steps=400, runs=20, beta2=0.99, short_steps=20))
+        figs += [F.warmup_plane(w), F.warmup_curves(w)]
+    best = lab_views.best_view(lab_views.BestConfig(steps=200))
+    figs += [F.best_rates(best.t, best.rates, best.bound, best.h_min, best.gain), F.best_losses(best.loss_t, best.losses)]
+    for fig in figs:
+        validated(fig)
+        assert len(str(fig.to_dict())) < 400_000  # small payloads: curves are decimated

@@ -163,7 +163,7 @@ def warmup_plane(view) -> PrebuiltFigure:
 def warmup_curves(view) -> PrebuiltFigure:
     """Loss (top: the runs' mean, their 10-90% band, the exact expectation where there is one) and the rate (bottom)."""
     data, shapes = [], []
-    log_x = view.config.case != "quadratic"  # divergence and Adam's first steps happen in the first few steps
+    log_x = True  # divergence, warmup and Adam's first steps all happen early: a log step axis shows them
     shift = 1 if log_x else 0  # a log axis starts at step 0 drawn at 1
     for k, lane in enumerate(view.lanes):
         x = _wire(lane.steps + shift)
@@ -253,7 +253,7 @@ def best_rates(t, rates: dict, bound: float, h_min: float, gain: float, names: d
                          range=[math.log10(allr.min()) - 0.2, math.log10(max(allr.max(), bound)) + 0.2]),
         shapes=shapes,
         hovermode="x",
-        legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0, font=dict(size=14), traceorder="normal"),
+        legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0, font=dict(size=14), traceorder="normal", entrywidth=0.5, entrywidthmode="fraction"),
     )  # fmt: skip
     return _figure(data, layout)
 

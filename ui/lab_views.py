@@ -261,6 +261,7 @@ class BestView:
     claims: tuple
     race_query: dict[str, str]
     race_score: optimal.Improvement  # the optimum as the race can run it (its rate slider stops at 0.5)
+    race_held: int  # how many of the optimum's rates the race holds at its slider's top
     yours_label: str
 
 
@@ -319,7 +320,7 @@ def best_view(config: BestConfig) -> BestView:
         k: theory.expected_loss(problem, opt, series[k], T) for k in ("optimum", "greedy", "best constant", "your schedule")
     }
     loss_keep = decimate(T + 1, *(np.log(np.maximum(v, 1e-300)) for v in losses_full.values()), max_points=MAX_POINTS)
-    claims = lab_story.best_claims(T, [(yours_label, scores["your schedule"]), ("greedy", scores["greedy"])], excursion, ratio, fits)
+    claims = lab_story.best_claims(T, [(yours_label, scores["your schedule"]), ("The greedy schedule", scores["greedy"])], excursion, ratio, fits)
     return BestView(
         config=config,
         t=step[keep],
@@ -336,5 +337,6 @@ def best_view(config: BestConfig) -> BestView:
         claims=claims,
         race_query=query,
         race_score=race_score,
+        race_held=int(np.sum(series["optimum"] > RACE_LR_MAX)),
         yours_label=yours_label,
     )
