@@ -35,6 +35,8 @@ __all__ = [
     "BowlRescue",
     "AdamLane",
     "adam_lanes",
+    "AdamSummary",
+    "adam_summary",
     "warmup_quadratic_claims",
     "warmup_bowl_claims",
     "Score",
@@ -238,6 +240,22 @@ class AdamLane:
     high: float
 
 
+@dataclass(frozen=True)
+class AdamSummary:
+    """Adam's lanes side by side: the no-warmup lane's largest early step over the rule's, divergence, the ends."""
+
+    step_ratio: float  # largest early step without warmup / with the 2/(1 − β₂) warmup
+    diverged: float  # the largest share of runs any lane lost
+    lowest: str
+    lowest_final: float
+    highest: str
+    highest_final: float
+
+    @property
+    def spread(self) -> float:
+        return self.highest_final / self.lowest_final if self.lowest_final > 0 else math.inf
+
+
 def step_lengths(result: SimulationResult, window: int) -> np.ndarray:
     """The runs' mean step length ``|w_{t+1} − w_t|`` for the first ``window`` updates."""
     d = np.diff(result.w[:, : window + 1], axis=1)
@@ -296,6 +314,14 @@ def adam_lanes(result: AdamWarmup) -> tuple[AdamLane, ...]:
             )
         )  # fmt: skip
     return tuple(out)
+
+
+def adam_summary(result: AdamWarmup, lanes: tuple[AdamLane, ...]) -> AdamSummary:
+    finals = [lane.final for lane in lanes]
+    lo, hi = int(np.argmin(finals)), int(np.argmax(finals))
+    ratio = lanes[0].largest_step / lanes[1].largest_step if lanes[1].largest_step > 0 else math.inf
+    diverged = max(float(sim.diverged.mean()) for sim in result.results)
+    return AdamSummary(ratio, diverged, lanes[lo].label, finals[lo], lanes[hi].label, finals[hi])
 
 
 # --------------------------------------------------------------------------- the best schedule

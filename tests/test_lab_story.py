@@ -112,16 +112,22 @@ def test_adam_claims_are_the_runs_numbers():
     config = lab_views.WarmupConfig(case="adam", lr=0.1, steps=400, runs=50, beta2=0.99, short_steps=20)
     view = lab_views.warmup_view(config)
     result = warmup.adam_warmup(lr=0.1, optimizer=optim.Adam(betas=(0.9, 0.99)), steps=400, runs=50, short_steps=20)
-    for claim, sim in zip(view.claims, result.results):
+    summary, *lanes = view.claims
+    assert isinstance(summary, L.AdamSummary)
+    assert summary.step_ratio == pytest.approx(lanes[0].largest_step / lanes[1].largest_step)
+    assert summary.lowest_final == min(l.final for l in lanes) and summary.highest_final == max(l.final for l in lanes)
+    assert summary.diverged == max(float(r.diverged.mean()) for r in result.results)
+    assert f"{summary.step_ratio:.1f}×" in lab_words.sentence(summary)
+    for claim, sim in zip(lanes, result.results):
         assert claim.largest_step == pytest.approx(np.max(L.step_lengths(sim, 20)))
         mean = sim.mean_loss()
         below = np.flatnonzero(mean <= L.REACH * mean[0])
         assert claim.reach_step == (int(below[0]) if below.size else None)
         assert claim.final == pytest.approx(sim.loss[:, -1].mean())
         assert number(claim.final) in lab_words.sentence(claim)
-    no_warmup = view.claims[0]
+    no_warmup = lanes[0]
     assert no_warmup.largest_step == pytest.approx(0.1 * math.sqrt(2), rel=1e-6)  # Adam's first step: lr per coordinate
-    assert no_warmup.largest_step > 5 * view.claims[1].largest_step
+    assert no_warmup.largest_step > 5 * lanes[1].largest_step
 
 
 @pytest.mark.parametrize(

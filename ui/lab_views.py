@@ -197,7 +197,7 @@ def warmup_view(config: WarmupConfig) -> WarmupView:
         labels = ("no warmup", f"2/(1 − β₂) = {rule:,}-step warmup", f"{short:,}-step warmup")
         lanes = tuple(_lane(labels[k], k, sims[k]) for k in range(3))
         adam = lab_story.adam_lanes(result)
-        claims, bound = adam, math.nan
+        claims, bound = (lab_story.adam_summary(result, adam),) + adam, math.nan
     else:
         raise ValueError(f"case must be one of {', '.join(CASES)}; got {c.case!r}")
     contours, half = _frame(problem, sims)

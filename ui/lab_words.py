@@ -95,6 +95,22 @@ def sentence(claim) -> str:
         if claim.shortest is not None:
             text += f". The shortest warmup that brings the noise-free run in is {claim.shortest} step{'s' if claim.shortest != 1 else ''}"
         return text + "."
+    if isinstance(claim, L.AdamSummary):
+        gone = (
+            "no run diverges, so here warmup has no instability to prevent"
+            if claim.diverged == 0
+            else f"up to {share(claim.diverged)} of a lane's runs diverge"
+        )
+        ends = (
+            f"all three end within a factor {claim.spread:.2f} of each other"
+            if claim.spread < 1.5
+            else f"**{claim.lowest}** ends lowest ({number(claim.lowest_final)}), **{claim.highest}** highest ({number(claim.highest_final)})"
+        )
+        return (
+            f"Without warmup Adam's first steps are **{claim.step_ratio:.1f}×** as long as under the 2/(1 − β₂) warmup: "
+            f"about the full rate in every direction, whatever the curvature, because v̂ rests on a few gradients. On "
+            f"this quadratic {gone}; {ends}."
+        )
     if isinstance(claim, L.AdamLane):
         reach = (
             f"reaches 1% of the start's loss at step {claim.reach_step:,}"
