@@ -211,3 +211,18 @@ def test_every_lab_figure_passes_plotlys_full_validation():
     for fig in figs:
         validated(fig)
         assert len(str(fig.to_dict())) < 400_000  # small payloads: curves are decimated
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_runs_band_is_numpys_quantile_of_the_surviving_runs(seed):
+    rng = np.random.default_rng(seed)
+    loss = rng.lognormal(size=(int(rng.integers(1, 40)), 60))
+    gone = rng.integers(0, 70, size=loss.shape[0])  # each run diverges from its step on (some never)
+    loss[np.arange(60)[None] >= gone[:, None]] = np.inf
+    mean, low, high = lab_views._mean_and_band(loss)
+    finite = np.where(np.isfinite(loss), loss, np.nan)
+    with np.errstate(all="ignore"), __import__("warnings").catch_warnings():
+        __import__("warnings").simplefilter("ignore")
+        np.testing.assert_allclose(mean, np.nanmean(finite, axis=0))
+        np.testing.assert_allclose(low, np.nanquantile(finite, 0.1, axis=0))
+        np.testing.assert_allclose(high, np.nanquantile(finite, 0.9, axis=0))

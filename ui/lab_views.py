@@ -134,6 +134,30 @@ class WarmupView:
 LANE_STYLE = (("#D55E00", "solid"), ("#0072B2", "dash"), ("#009E73", "dot"))
 
 
+def _mean_and_band(loss: np.ndarray, qs=(0.1, 0.9)) -> tuple[np.ndarray, ...]:
+    """The surviving runs' mean and 10%/90% quantiles at each step; NaN where none survives.
+
+    Vectorised (``np.nanquantile`` along an axis loops over the columns in Python): sort
+    each step's losses with the diverged ones (inf) last, then interpolate between order
+    statistics of the ``k`` finite ones, as ``np.quantile``'s default (linear) does.
+    """
+    finite = np.isfinite(loss)
+    k = finite.sum(axis=0)
+    ordered = np.sort(np.where(finite, loss, np.inf), axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(k > 0, np.where(finite, loss, 0.0).sum(axis=0) / np.maximum(k, 1), np.nan)
+        out = [mean]
+        cols = np.arange(loss.shape[1])
+        for q in qs:
+            pos = q * np.maximum(k - 1, 0)
+            lo = np.floor(pos).astype(np.int64)
+            hi = np.minimum(lo + 1, np.maximum(k - 1, 0))
+            frac = pos - lo
+            value = ordered[lo, cols] + frac * (ordered[hi, cols] - ordered[lo, cols])
+            out.append(np.where(k > 0, np.where(frac > 0, value, ordered[lo, cols]), np.nan))
+    return tuple(out)
+
+
 def _with_early(keep: np.ndarray, n: int) -> np.ndarray:
     """``keep`` and steps spaced evenly in log(t + 1): the curves are drawn on a log step axis too."""
     return np.union1d(keep, np.unique(np.geomspace(1, n, 150).astype(np.int64) - 1))
@@ -141,11 +165,7 @@ def _with_early(keep: np.ndarray, n: int) -> np.ndarray:
 
 def _lane(label, k, sim: SimulationResult, expected=None, problem=None) -> WarmupLane:
     n = len(sim.steps)
-    with np.errstate(invalid="ignore"):
-        finite = np.where(np.isfinite(sim.loss), sim.loss, np.nan)
-        alive = ~np.all(np.isnan(finite), axis=0)
-        mean = np.where(alive, np.nanmean(np.where(alive, finite, 0.0), axis=0), np.nan) if alive.any() else np.full(n, np.nan)
-        low, high = (np.where(alive, q, np.nan) for q in np.nanquantile(np.where(alive, finite, 0.0), [0.1, 0.9], axis=0))
+    mean, low, high = _mean_and_band(sim.loss)
     keep = _with_early(decimate(n, mean, max_points=MAX_POINTS), n)
     rate_keep = _with_early(decimate(len(sim.lr), sim.lr, max_points=MAX_POINTS), len(sim.lr))
     path = sim.w[0]
