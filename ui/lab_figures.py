@@ -99,20 +99,27 @@ def batch_steps(
     data = [
         _trace(x, _wire(s), line=dict(color=theme.DECAYED, width=3.5), mode="lines+markers", marker=dict(size=7), name="steps to the target",
                hovertemplate="B = %{x:.3g}<br>%{y:.0f} steps<extra></extra>"),
-        _trace(x, _wire(perfect), line=dict(color=theme.OPTIMAL, width=2.5, dash="dash"), name=f"perfect scaling E_min/B (E_min = {e_min:.3g})"),
-        _trace(x, _wire(np.full(len(b), s_min)), line=dict(color=theme.DANGER, width=2.5, dash="dot"), name=f"S_min = {s_min:.0f} steps (no noise)"),
+        _trace(x, _wire(perfect), line=dict(color=theme.OPTIMAL, width=2.5, dash="dash"), name="perfect scaling E_min/B"),
+        _trace(x, _wire(np.full(len(b), s_min)), line=dict(color=theme.DANGER, width=2.5, dash="dot"), name=f"S_min = {s_min:.0f} (no noise)"),
         _trace(x, _wire(e), ("x2", "y2"), line=dict(color=theme.CONSTANT, width=3.5), mode="lines+markers", marker=dict(size=7), name="examples B × steps",
                hovertemplate="B = %{x:.3g}<br>%{y:.3g} examples<extra></extra>"),
         _trace(x, _wire(np.full(len(b), e_min)), ("x2", "y2"), line=dict(color=theme.OPTIMAL, width=2.5, dash="dash")),
     ]  # fmt: skip
     shapes, notes = [], []
     for i, (label, value, colour, dash) in enumerate(marks):
-        if not (math.isfinite(value) and b[0] <= value <= b[-1]):
+        if not (math.isfinite(value) and b[0] <= value <= b[-1]):  # said at the edge it lies beyond
+            left = math.isfinite(value) and value < b[0]
+            notes.append(
+                dict(text=("← " if left else "") + label + ("" if left else " →"), x=0.01 if left else 0.99, xref="x domain",
+                     xanchor="left" if left else "right", y=0.03, yref="y domain", yanchor="bottom", showarrow=False,
+                     font=dict(color=colour, size=14), bgcolor="rgba(255,255,255,0.85)")
+            )  # fmt: skip
             continue
         for xref in ("x", "x2"):
             shapes.append(dict(type="line", xref=xref, x0=value, x1=value, yref="y domain" if xref == "x" else "y2 domain", y0=0, y1=1, line=dict(color=colour, width=2, dash=dash)))
+        right = math.log10(value / b[0]) > 0.6 * math.log10(b[-1] / b[0])  # near the right edge: the label on the line's left
         notes.append(
-            dict(text=label, x=math.log10(value), xref="x", y=0.97 - 0.11 * i, yref="y domain", showarrow=False, xanchor="left",
+            dict(text=label, x=math.log10(value), xref="x", y=0.97 - 0.11 * i, yref="y domain", showarrow=False, xanchor="right" if right else "left",
                  font=dict(color=colour, size=14), bgcolor="rgba(255,255,255,0.85)")
         )  # fmt: skip
     finite = s[np.isfinite(s)]
