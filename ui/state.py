@@ -244,11 +244,11 @@ def page_link(page: str, label: str, query: dict[str, str], container=None) -> N
     """
     from urllib.parse import urlencode
 
-    from streamlit.errors import StreamlitAPIException
+    from streamlit.errors import StreamlitPageNotFoundError
 
     box = container or st
     try:
         box.page_link(page, label=label, icon=":material/arrow_forward:", query_params=query)
-    except StreamlitAPIException:
+    except StreamlitPageNotFoundError:
         path = page.rsplit("/", 1)[-1].removesuffix(".py")
         box.markdown(f"[{label}](/{path}?{urlencode(query)})")
