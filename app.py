@@ -30,6 +30,9 @@ pages = [
     st.Page("pages/schedule_gallery.py", title="Schedule gallery", icon=":material/show_chart:"),
     st.Page("pages/what_is_a_step.py", title="What is a step?", icon=":material/footprint:"),
     st.Page("pages/from_the_texts.py", title="From the texts", icon=":material/menu_book:"),
+    st.Page("pages/lab_batch_size.py", title="Lab: batch size", icon=":material/stacks:"),
+    st.Page("pages/lab_warmup.py", title="Lab: warmup", icon=":material/trending_up:"),
+    st.Page("pages/lab_best_schedule.py", title="Lab: the best schedule", icon=":material/emoji_events:"),
     st.Page("pages/lessons.py", title="Lessons", icon=":material/school:"),
 ]
 st.navigation(pages, position="top").run()

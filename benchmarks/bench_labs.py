@@ -2,12 +2,18 @@
 
     python benchmarks/bench_labs.py
     OPENBLAS_NUM_THREADS=1 python benchmarks/bench_labs.py
+    python benchmarks/bench_labs.py --pages
 
 Exact computations (closed forms and the exact recursion) target well under 100 ms;
 the optimum (an L-BFGS-B search) and the simulations are listed for reference. SciPy's
 bundled OpenBLAS starts threads for L-BFGS-B's tiny products: on a busy 2-core machine
 that alone can cost several times the search itself, so the second line is worth comparing.
 Prints CPU time too, which counts those threads' spinning.
+
+Then each lab page's script time in-process (Streamlit's AppTest, which runs the page as
+the server does, without a browser): the first run of a default (cold: lrcore's work
+is computed) and the median of warm reruns (the cached view, redrawn), against the bare
+page (benchmarks/bare_page.py: one slider, one small chart). ``--pages`` prints only this.
 """
 
 from __future__ import annotations
@@ -40,7 +46,41 @@ def timed(fns: dict, repeats: int = REPEATS) -> dict:
     return {k: (float(np.median(wall[k])), float(np.median(cpu[k]))) for k in fns}
 
 
+PAGES = {
+    "bare page": Path(__file__).with_name("bare_page.py"),
+    "lab: batch size": Path(__file__).resolve().parents[1] / "pages" / "lab_batch_size.py",
+    "lab: warmup (the bowl)": Path(__file__).resolve().parents[1] / "pages" / "lab_warmup.py",
+    "lab: warmup (Adam)": (Path(__file__).resolve().parents[1] / "pages" / "lab_warmup.py", {"case": "adam"}),
+    "lab: warmup (quadratic)": (Path(__file__).resolve().parents[1] / "pages" / "lab_warmup.py", {"case": "quadratic"}),
+    "lab: the best schedule": Path(__file__).resolve().parents[1] / "pages" / "lab_best_schedule.py",
+}
+
+
+def page_times(repeats: int = REPEATS) -> None:
+    """Each page's script time at its defaults: cold (first run in this process) and warm (cached)."""
+    from streamlit.testing.v1 import AppTest
+
+    print("page script time at the defaults (AppTest, in-process; cold = first run, warm = median rerun)")
+    for name, target in PAGES.items():
+        path, query = target if isinstance(target, tuple) else (target, {})
+
+        def run():
+            at = AppTest.from_file(str(path), default_timeout=120)
+            at.query_params.update(query)
+            start = time.perf_counter()
+            at.run()
+            assert not at.exception, [e.message for e in at.exception]
+            return time.perf_counter() - start
+
+        cold = run()
+        warm = float(np.median([run() for _ in range(repeats)]))
+        print(f"   {name:30s} cold {cold * 1e3:8.1f} ms   warm {warm * 1e3:8.1f} ms")
+
+
 def main() -> None:
+    if "--pages" in sys.argv:
+        page_times()
+        return
     P, T = NoisyQuadratic(), 1000
     best = optimal.optimal_schedule(P, T)
     B = 2.0 ** np.arange(0, 13)
@@ -67,10 +107,25 @@ def main() -> None:
         "3. shortest_warmup (200 lengths, noise-free)": lambda: warmup.shortest_warmup(),
         "3. adam_warmup (3 x 200 runs x 4000 steps)": lambda: warmup.adam_warmup(),
     }
-    for title, fns, repeats in (("exact (target well under 100 ms)", exact, REPEATS), ("searched or simulated", searched, 3)):
+    from ui import lab_views  # a page's whole computation on a cache miss: what a new setting costs
+
+    views = {
+        "batch lab's view (defaults)": lambda: lab_views.batch_view(lab_views.BatchConfig()),
+        "warmup lab's view: the bowl": lambda: lab_views.warmup_view(lab_views.WarmupConfig()),
+        "warmup lab's view: the quadratic": lambda: lab_views.warmup_view(lab_views.WarmupConfig(case="quadratic", lr=0.15, warmup_steps=100, steps=1000)),
+        "warmup lab's view: Adam (3 x 200 runs x 4000 steps)": lambda: lab_views.warmup_view(lab_views.WarmupConfig(case="adam", steps=4000)),
+        "best-schedule lab's view (defaults)": lambda: lab_views.best_view(lab_views.BestConfig()),
+        "best-schedule lab's view (momentum, T = 10,000)": lambda: lab_views.best_view(lab_views.BestConfig(opt="momentum", steps=10000)),
+    }
+    for title, fns, repeats in (
+        ("exact (target well under 100 ms)", exact, REPEATS),
+        ("searched or simulated", searched, 3),
+        ("each lab page's computation on a cache miss (target: about 1 s)", views, 3),
+    ):
         print(title)
         for name, (wall, cpu) in timed(fns, repeats).items():
             print(f"   {name:58s} {wall * 1e3:8.1f} ms wall {cpu * 1e3:8.1f} ms CPU")
+    page_times()
 
 
 if __name__ == "__main__":

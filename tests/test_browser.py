@@ -23,6 +23,13 @@ if _missing:
 
 ARTIFACTS = B.ROOT / "test-artifacts" / "screenshots"
 PAGES = {"decay_race": "", "schedule_gallery": "schedule_gallery", "what_is_a_step": "what_is_a_step", "from_the_texts": "from_the_texts"}
+LABS = {  # name: the lab's address, with a case where the lab has several
+    "lab_batch_size": "lab_batch_size",
+    "lab_warmup": "lab_warmup",
+    "lab_warmup_quadratic": "lab_warmup?case=quadratic",
+    "lab_warmup_adam": "lab_warmup?case=adam",
+    "lab_best_schedule": "lab_best_schedule",
+}
 ERRORS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
 
 
@@ -54,13 +61,32 @@ def test_every_page_loads_without_errors_and_is_photographed(server, chromium, n
         page.close()
 
 
+def test_the_labs_at_projector_size_show_their_charts_and_story_without_errors(server, chromium):
+    # 1366x768, the projector: the first screen (what the room sees) and the whole page (a tall window).
+    B.open_page(chromium, server).close()  # the app's navigation first, as a class arrives at the race
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for name, path in LABS.items():
+        page = B.open_page(chromium, f"{server}/{path}", width=1366, height=768)
+        try:
+            page.wait_for_selector(".js-plotly-plot .main-svg")
+            B.wait_until_idle(page)
+            assert page.locator(ERRORS).count() == 0, name
+            assert page.locator(".js-plotly-plot").count() == 2, name
+            page.screenshot(path=str(ARTIFACTS / f"{name}_1366x768.png"))
+            page.set_viewport_size({"width": 1366, "height": 2600})
+            B.wait_until_idle(page)
+            page.screenshot(path=str(ARTIFACTS / f"{name}_1366_whole.png"), full_page=True)
+        finally:
+            page.close()
+
+
 def test_no_page_fetches_anything_from_outside_the_machine(server, chromium):
     # A classroom may have no network: every page, icons and fonts included, comes from the server.
     page = chromium.new_page(viewport={"width": 1366, "height": 768})
     outside = []
     page.on("request", lambda r: None if r.url.startswith((server, "data:", "blob:")) else outside.append(r.url))
     try:
-        for name, path in PAGES.items():
+        for name, path in (PAGES | LABS).items():
             page.goto(f"{server}/{path}")
             page.wait_for_selector("h1", timeout=90_000)
             B.wait_until_idle(page)

@@ -49,7 +49,7 @@ def test_app_routes_to_the_race_by_default():
     assert at.title[0].value == "The decay race"
 
 
-@pytest.mark.parametrize("path", [RACE, GALLERY, STEP, TEXTS])
+@pytest.mark.parametrize("path", [RACE, GALLERY, STEP, TEXTS, "pages/lab_batch_size.py", "pages/lab_warmup.py", "pages/lab_best_schedule.py"])
 def test_every_page_runs_at_its_defaults(path):
     at = page(path) if path != TEXTS else AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run().switch_page(TEXTS).run()
     clean(at)

@@ -18,7 +18,7 @@ from typing import Callable
 
 from lrcore import global_step, race, registry
 from lrcore.race import RaceConfig, RaceMarks
-from ui import views
+from ui import lab_views, views
 
 
 ESTIMATE_FROM = 1_000_000  # run-steps
@@ -113,3 +113,21 @@ def torch_difference(spec_json: str, horizon: int) -> float | None:
     from ui import torch_check  # imports torch
 
     return torch_check.max_difference(registry.thaw(spec_json), horizon)
+
+
+# --------------------------------------------------------------------------- the labs
+
+
+@st.cache_data(max_entries=64, show_spinner="Solving the noisy quadratic for every batch size…")
+def batch_view(config: lab_views.BatchConfig) -> lab_views.BatchView:
+    return lab_views.batch_view(config)
+
+
+@st.cache_data(max_entries=32, show_spinner="Simulating the runs, with and without warmup, on the same noise…")
+def warmup_view(config: lab_views.WarmupConfig) -> lab_views.WarmupView:
+    return lab_views.warmup_view(config)
+
+
+@st.cache_data(max_entries=32, show_spinner="Searching the optimal schedule on the exact expected loss…")
+def best_view(config: lab_views.BestConfig) -> lab_views.BestView:
+    return lab_views.best_view(config)

@@ -9,9 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from lrcore import schedules as S
-from lrcore import theory
+from lrcore import batch, optimal, theory
 
 RACE, GALLERY, STEP = "pages/decay_race.py", "pages/schedule_gallery.py", "pages/what_is_a_step.py"
+BATCH_LAB, WARMUP_LAB, BEST_LAB = "pages/lab_batch_size.py", "pages/lab_warmup.py", "pages/lab_best_schedule.py"
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,14 @@ SOURCES = (
                 latex=S.batch_size_scaled.latex,
                 note="With B = 16 the slider's 0.4 becomes 0.4/√16 = 0.1 for every run: the default race, with a noise floor 16 times lower.",
                 link_label="The race with the k/√B rule, B = 16",
+            ),
+            Item(
+                "k / √(mini-batch size), against the other rules",
+                "å = (k / sqrt(mini_batch_size)) * å0",
+                BATCH_LAB,
+                latex=batch.noise_floors.formula().latex,
+                note=batch.noise_floors.formula().sentence,
+                link_label="Lab: batch size (the k/√B rule beside √B and linear scaling)",
             ),
             Item(
                 "Manual decay, and its automatic form",
@@ -208,6 +217,25 @@ SOURCES = (
                 {"show": "warmup", "g.warmup.schedule": "constant", "g.warmup.warmup_steps": "100"},
                 latex=S.warmup(S.constant(0.01), 1000).latex_symbolic,
                 link_label="Gallery: warmup",
+            ),
+            Item(
+                "Warmup \"improves stability\": when it does, and when it cannot",
+                "学习率预热是一种调整学习率的方法,在训练开始时会先使用较小的学习率,然后逐渐增加学习率。这样做可以提高模型的稳定性和泛化能力。 — "
+                "warmup starts training with a small rate and raises it gradually; this improves the model's stability.",
+                WARMUP_LAB,
+                note="Warmup rescues a rate that is too large only where the curvature is higher at the start than "
+                "near the minimum; on a fixed quadratic it cannot (the bound is the same everywhere); with Adam it "
+                "covers the first steps, when the second-moment estimate is still poor.",
+                link_label="Lab: warmup",
+            ),
+            Item(
+                "Choosing the right method",
+                "根据具体问题和数据集的特点,选择合适的学习率优化方法可以加速模型的训练并获得更好的性能。 — choosing the learning-rate "
+                "method that suits the problem speeds training up and performs better.",
+                BEST_LAB,
+                latex=optimal.improvement.formula().latex,
+                note=optimal.improvement.formula().sentence,
+                link_label="Lab: how good is my decay?",
             ),
         ),
     ),

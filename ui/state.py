@@ -234,3 +234,21 @@ class Link:
         """Write the settings to the URL and show any warnings about the link."""
         self.write_url()
         self.show_warnings()
+
+
+def page_link(page: str, label: str, query: dict[str, str], container=None) -> None:
+    """A link to another page of the app with its settings, as ``st.page_link`` draws it.
+
+    A page run on its own (as the tests run each page) has no navigation to look the page
+    up in: then it is a Markdown link to the page's address with the same query.
+    """
+    from urllib.parse import urlencode
+
+    from streamlit.errors import StreamlitPageNotFoundError
+
+    box = container or st
+    try:
+        box.page_link(page, label=label, icon=":material/arrow_forward:", query_params=query)
+    except StreamlitPageNotFoundError:
+        path = page.rsplit("/", 1)[-1].removesuffix(".py")
+        box.markdown(f"[{label}](/{path}?{urlencode(query)})")
