@@ -6,6 +6,7 @@ import streamlit as st
 from lrcore import global_step, schedules
 from lrcore.global_step import StepConfig
 from ui import charts, compute, figures, state, text, theme, words
+from ui.code_panel import code_panel
 from ui.state import Field
 
 BATCHES = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000]
@@ -113,6 +114,12 @@ with table_col:
     st.caption(
         "TensorFlow computes in float32 and printed e.g. 0.9999996423721313 for step 1; these are exact float64 values, "
         "the same to 7 digits (within 2 float32 ulp, checked by the tests)."
+    )
+    st.markdown("**This decay in your framework**, with `global_step` counted for you:")
+    code_panel(
+        schedules.exponential(config.initial_learning_rate, config.decay_steps, config.decay_rate, config.staircase),
+        key="step.code",
+        steps=steps_total,
     )
 
 with sim_col:
