@@ -115,12 +115,6 @@ with table_col:
         "TensorFlow computes in float32 and printed e.g. 0.9999996423721313 for step 1; these are exact float64 values, "
         "the same to 7 digits (within 2 float32 ulp, checked by the tests)."
     )
-    st.markdown("**This decay in your framework**, with `global_step` counted for you:")
-    code_panel(
-        schedules.exponential(config.initial_learning_rate, config.decay_steps, config.decay_rate, config.staircase),
-        key="step.code",
-        steps=steps_total,
-    )
 
 with sim_col:
     st.subheader("Does the decay help? A training run")
@@ -144,6 +138,16 @@ with sim_col:
         key="sim_rate",
         config={"displaylogo": False},
     )
+
+st.markdown(
+    f"**This decay in your framework**, for {steps_total:,} updates ({sim_epochs} epochs of {spe} steps), with the step "
+    "counted for you:"
+)
+code_panel(
+    schedules.exponential(config.initial_learning_rate, config.decay_steps, config.decay_rate, config.staircase),
+    key="step.code",
+    steps=steps_total,
+)
 
 st.subheader("Staircase or smooth?")
 stairs = [

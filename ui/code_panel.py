@@ -40,7 +40,7 @@ def code_panel(schedule, key: str, steps: int = export.DEFAULT_STEPS) -> None:
                     st.info(text.plain(str(err)), icon="ℹ️")
                     continue
                 st.caption(NOTES[framework])
-                st.code(source, language="python", line_numbers=False)
+                st.code(source, language="python", wrap_lines=True, height=440)  # fits a 768-pixel projector
                 st.download_button(
                     f"Download {export.filename(schedule, framework)}",
                     functools.partial(export.code, schedule, framework, steps=steps),

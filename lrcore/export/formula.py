@@ -283,18 +283,20 @@ def _one_cycle(F, p, t):
     else:
         ends = [f"{pct} * {total} - 1", f"{total - 1}"]
         levels = ["initial_lr", peak, "min_lr"]
+    body += [f"end_{k} = {e}" for k, e in enumerate(ends[:-1])]  # torch's phase ends: float(pct * total) - 1, ...
+    ends = [f"end_{k}" for k in range(len(ends) - 1)] + [ends[-1]]
     starts = ["0.0"] + ends[:-1]
 
-    def anneal(k):
+    for k in range(len(ends)):
         a, b = levels[k], levels[k + 1]
-        frac = f"(s - ({starts[k]})) / (({ends[k]}) - ({starts[k]}))"
+        frac = f"(s - {starts[k]}) / ({ends[k]} - {starts[k]})"
         if p["anneal_strategy"] == "cos":
-            return f"{b} + ({a} - {b}) / 2.0 * ({d.f('cos', f'{d.pi} * {frac}')} + 1)"
-        return f"({b} - {a}) * {frac} + {a}"
-
-    out = anneal(len(ends) - 1)
+            body.append(f"phase_{k} = {b} + ({a} - {b}) / 2.0 * ({d.f('cos', f'{d.pi} * {frac}')} + 1)")
+        else:
+            body.append(f"phase_{k} = ({b} - {a}) * {frac} + {a}")
+    out = f"phase_{len(ends) - 1}"
     for k in reversed(range(len(ends) - 1)):
-        out = d.where(f"s <= {ends[k]}", anneal(k), out)
+        out = d.where(f"s <= {ends[k]}", f"phase_{k}", out)
     return body, out
 
 

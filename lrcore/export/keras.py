@@ -130,11 +130,11 @@ def snippet(s: Schedule | ReduceLROnPlateau, title: str, steps: int, steps_per_e
     pl = plan(s)
     spe = pl.steps_per_epoch or steps_per_epoch
     epochs = max(1, -(-steps // spe))
-    lines = [f'"""{title}', "", "Keras 3 (any backend), as exported by the Learning-Rate Decay Lab. Runs as it is:", "python this_file.py", '"""', ""]
+    lines = [f'"""{title}', "", "Keras 3 (any backend), exported by the Learning-Rate Decay Lab. Run it: python this_file.py", '"""', ""]
     lines += sorted(set(pl.imports) - {"from keras import ops"}) + ["", "import keras", "import numpy as np"]
     if "from keras import ops" in pl.imports:
         lines.append("from keras import ops")
-    lines += ["", f"# {pl.why}" if pl.why else "", pl.source.rstrip("\n"), ""]
+    lines += ["", "", f"# {pl.why}" if pl.why else "", pl.source.rstrip("\n"), "", ""]
     lines += [
         f"STEPS_PER_EPOCH = {spe}  # batches per epoch: ceil(examples / batch size)",
         "BATCH_SIZE = 32",

@@ -90,8 +90,8 @@ def snippet(s: Schedule | ReduceLROnPlateau, title: str, steps: int) -> str:
         )
     F = Functions(JAX)
     expr = schedule_expression(s, F)
-    lines = [f'"""{title}', "", "optax (JAX), as exported by the Learning-Rate Decay Lab. Runs as it is:", "python this_file.py", '"""', ""]
-    lines += ["import jax", "import jax.numpy as jnp", "import optax", ""]
+    lines = [f'"""{title}', "", "optax (JAX), exported by the Learning-Rate Decay Lab. Run it: python this_file.py", '"""', ""]
+    lines += ["import jax", "import jax.numpy as jnp", "import optax", "", ""]
     if F.defs:
         lines += [F.source.rstrip("\n"), "", ""]
     lines += [

@@ -191,7 +191,7 @@ def _make(s: Schedule, per_epoch: bool, spe: int | None) -> Plan:
 
 def snippet(s: Schedule | ReduceLROnPlateau, title: str, steps: int) -> str:
     pl = plan(s)
-    lines = [f'"""{title}', "", "PyTorch, as exported by the Learning-Rate Decay Lab. Runs as it is:", "python this_file.py", '"""', ""]
+    lines = [f'"""{title}', "", "PyTorch, exported by the Learning-Rate Decay Lab. Run it: python this_file.py", '"""', ""]
     lines += sorted(set(pl.imports)) + ["", "import torch", "from torch.optim import lr_scheduler", ""]
     lines += [
         "torch.manual_seed(0)",
@@ -204,7 +204,7 @@ def snippet(s: Schedule | ReduceLROnPlateau, title: str, steps: int) -> str:
     src = pl.source
     if pl.helpers:  # BASE_LR must exist before the optimizer: helpers go above it
         top = lines.index("torch.manual_seed(0)")
-        lines[top:top] = [pl.helpers, "", ""]
+        lines[top:top] = ["", pl.helpers, "", ""]
         src = f"scheduler = {pl.construct}\n"
     lines.append(src.rstrip("\n"))
     lines += [

@@ -117,7 +117,7 @@ def rate_expression(s: Schedule | ReduceLROnPlateau, spe: int = 1) -> tuple[str,
 
 def snippet(s: Schedule | ReduceLROnPlateau, title: str, steps: int) -> str:
     rhs, note = rate_expression(s)
-    lines = [f'"""{title}', "", "TensorFlow 1 style (tf.compat.v1, graph mode), as exported by the Learning-Rate Decay Lab.", '"""', ""]
+    lines = [f'"""{title}', "", "TensorFlow 1 style (tf.compat.v1, graph mode), exported by the Learning-Rate Decay Lab.", '"""', ""]
     lines += [
         "import numpy as np",
         "import tensorflow as tf",
