@@ -94,6 +94,8 @@ CASES = [(name, D(name)) for name in registry.SCHEDULES] + [
 IDS = [c[0] for c in CASES]
 SCHEDULES = {i: registry.build(spec) for i, spec in CASES}
 DETERMINISTIC = [i for i in IDS if not isinstance(SCHEDULES[i], ReduceLROnPlateau)]
+# The quick loop (-m "not slow") executes the defaults; the full run every case.
+SWEEP = [pytest.param(i, marks=() if i in registry.SCHEDULES else pytest.mark.slow) for i in DETERMINISTIC]
 EXECUTED = {"pytorch": set(), "keras": set(), "optax": set(), "tf1": set()}  # (case) per framework, for the count
 
 
@@ -207,7 +209,7 @@ def torch_rates(optimizer, scheduler, per_epoch: bool, spe: int | None, n: int, 
     return np.array(rates[:n]), np.array(reported[:n])
 
 
-@pytest.mark.parametrize("case", DETERMINISTIC)
+@pytest.mark.parametrize("case", SWEEP)
 def test_pytorch_snippet_steps_exactly_through_lrcore_rates(case):
     s = SCHEDULES[case]
     g = run_snippet(export.code(s, "pytorch", steps=H))
@@ -287,7 +289,7 @@ def _keras_values(lr_schedule, steps) -> np.ndarray:
         return np.array([float(keras.ops.convert_to_numpy(lr_schedule(int(t)))) for t in steps])
 
 
-@pytest.mark.parametrize("case", DETERMINISTIC)
+@pytest.mark.parametrize("case", SWEEP)
 def test_keras_snippet_matches_lrcore_and_what_the_optimizer_uses(case):
     s = SCHEDULES[case]
     text = export.code(s, "keras", steps=H)
@@ -417,7 +419,7 @@ def _tf1_ok(case):
 # --------------------------------------------------------------------------- optax (JAX)
 
 
-@pytest.mark.parametrize("case", DETERMINISTIC)
+@pytest.mark.parametrize("case", SWEEP)
 def test_optax_snippet_matches_lrcore(case):
     pytest.importorskip("optax", reason="optax parity needs jax/optax (requirements-dev.txt)")
     jnp = pytest.importorskip("jax.numpy")
@@ -443,3 +445,55 @@ def test_zz_count_of_schedules_times_frameworks_executed():
     """Last in the file: how many (schedule case, framework) pairs were executed and compared."""
     counts = {k: len(v) for k, v in EXECUTED.items()}
     print(f"\nexecuted: {counts}, total {sum(counts.values())} of {len(IDS)} cases x 4 frameworks")
+
+
+# --------------------------------------------------------------------------- properties
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from lrcore import schedules as S  # noqa: E402
+
+rates = st.floats(1e-4, 2.0)
+fractions = st.floats(0.01, 1.0)
+steps_ = st.integers(1, 400)
+
+any_schedule = st.one_of(
+    st.builds(S.exponential, rates, steps_, fractions, st.booleans()),
+    st.builds(S.inverse_time, rates, steps_, st.floats(0.0, 5.0), st.booleans()),
+    st.builds(S.polynomial, rates, steps_, st.sampled_from([0.0, 1e-4]), st.floats(0.2, 3.0), st.booleans()),
+    st.builds(S.cosine, rates, steps_, st.floats(0.0, 1.0)),
+    st.builds(S.cosine_restarts, rates, steps_, st.sampled_from([1.0, 2.0, 1.5]), fractions, st.floats(0.0, 0.5)),
+    st.builds(S.step, rates, steps_, st.floats(0.0, 1.0)),
+    st.builds(S.cosine_warm_restarts, rates, steps_, st.integers(1, 3), st.floats(0.0, 1e-3)),
+    st.builds(S.cyclic, st.just(1e-3), rates.map(lambda r: r + 1e-3), steps_, st.none() | steps_,
+              st.sampled_from(["triangular", "triangular2", "exp_range"]), st.floats(0.99, 1.0)),  # fmt: skip
+    st.builds(S.one_cycle, rates, st.integers(20, 600), st.floats(0.1, 0.8), st.sampled_from(["cos", "linear"])),
+    st.builds(S.inverse_sqrt, rates, st.floats(0.1, 3.0), steps_, st.floats(0.5, 5.0)),
+)
+
+
+@st.composite
+def composed(draw):
+    """A schedule, a warmup before it, a join of two, or one of them per epoch."""
+    first = draw(any_schedule)
+    kind = draw(st.sampled_from(["plain", "warmup", "join", "per_epoch"]))
+    if kind == "warmup":
+        return S.warmup(first, draw(st.integers(0, 200)), draw(st.sampled_from([0.0, 1e-3])))
+    if kind == "join":
+        return S.join([first, draw(any_schedule)], [draw(st.integers(1, 900))])
+    if kind == "per_epoch":
+        return S.per_epoch(first, draw(st.integers(1, 40)))
+    return first
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(composed())
+def test_any_schedule_the_factories_make_runs_in_torch_as_lrcore_computes_it(schedule):
+    # one_cycle inside a join or warmup is a formula (LambdaLR); alone, OneCycleLR may be stepped total_steps times
+    _, opt = _optimizer()
+    made = export.torch_scheduler(schedule, opt)
+    rates, _ = torch_rates(opt, made.scheduler, made.per_epoch, made.steps_per_epoch, 600, made.max_steps)
+    assert peak_error(schedule(np.arange(len(rates))), rates) <= F64
+    compile(export.code(schedule, "pytorch"), "snippet", "exec")

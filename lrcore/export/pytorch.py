@@ -106,8 +106,8 @@ def _builtin(s: Schedule) -> tuple[str, float, str, str] | None:
         if ws == 0:
             return inner
         peak = float(p["schedule"](0))
-        if inner is None or inner[0] not in _CHAINABLE or inner[1] != peak or start <= 0:
-            return None  # LinearLR cannot start at 0 (start_factor > 0)
+        if inner is None or inner[0] not in _CHAINABLE or inner[1] != peak or not 0 < start <= peak:
+            return None  # LinearLR's start_factor must lie in (0, 1]: no ramp from 0, none down to the peak
         ramp = _call("LinearLR", start_factor=f"{lit(start)} / {lit(peak)}", end_factor="1.0", total_iters=ws)
         construct = f"lr_scheduler.SequentialLR(\n    optimizer,\n    schedulers=[\n        {ramp},\n        {inner[2]},\n    ],\n    milestones=[{ws}],\n)"
         return "SequentialLR", peak, construct, "a linear warmup, then the schedule on its own clock: SequentialLR"
@@ -222,7 +222,7 @@ def snippet(s: Schedule | ReduceLROnPlateau, title: str, steps: int) -> str:
         "",
     ]
     if pl.per_epoch:
-        spe = pl.steps_per_epoch or 1
+        spe = pl.steps_per_epoch or 12  # reduce-on-plateau has no epoch length of its own: the lab's default
         epochs = max(1, -(-steps // spe))
         if pl.max_steps is not None:
             epochs = min(epochs, pl.max_steps)
