@@ -58,6 +58,14 @@ class Dialect:
                 return f"{name}({', '.join(args)})"
         return f"{self.lib}.{name}({', '.join(args)})"
 
+    def floordiv(self, a: str, b: str, whole: bool = True) -> str:
+        """``floor(a / b)``. JAX's float32 division is not correctly rounded on CPU (220 / 110 gives
+        1.9999999), so the tensor dialects floor-divide, which is exact; plain Python divides in
+        float64 exactly as lrcore does."""
+        if self.key == "python" and not whole:
+            return f"math.floor({a} / {b})"
+        return f"{a} // {b}"
+
     def where(self, cond: str, a: str, b: str) -> str:
         if self.key == "python":
             return f"({a} if {cond} else {b})"
@@ -145,8 +153,9 @@ def _constant(F, p, t):
 
 
 def _exponent(F, t, ds, staircase):
-    p = f"{t} / {steps_lit(ds)}"
-    return F.d.f("floor", p) if staircase else f"({p})"
+    if staircase:
+        return f"({F.d.floordiv(t, steps_lit(ds), float(ds).is_integer())})"
+    return f"({t} / {steps_lit(ds)})"
 
 
 def _exponential(F, p, t):
@@ -181,8 +190,10 @@ def _polynomial(F, p, t):
             f"horizon = {ds} * multiplier",
             f"fraction = {F.d.f('minimum', f'{t} / horizon', '1.0')}",
         ]
-    else:
+    elif F.d.key == "python":
         body = [f"fraction = {F.d.f('minimum', F.d.f('minimum', t, ds) + f' / {ds}', '1.0')}"]
+    else:  # the end exactly: float32 division need not give ds / ds = 1, and (1 - fraction) ** 0.3 would show it
+        body = [f"fraction = {F.d.where(f'{t} >= {ds}', '1.0', f'{t} / {ds}')}"]
     return body, f"({lr0} - {end}) * (1 - fraction) ** {lit(p['power'])} + {end}"
 
 
@@ -211,7 +222,7 @@ def _cosine_restarts(F, p, t):
     body = [f"completed_fraction = {t} / {first}"]
     if p["t_mul"] == 1.0:
         body += [
-            f"i_restart = {d.f('floor', 'completed_fraction')}",
+            f"i_restart = {d.floordiv(t, first, float(p['first_decay_steps']).is_integer())}",
             "completed_fraction = completed_fraction - i_restart",
         ]
     else:
@@ -307,8 +318,9 @@ def _cyclic(F, p, t):
     total, ratio = float(up) + float(down), float(up) / (float(up) + float(down))
     base, peak = lit(p["base_lr"]), lit(p["max_lr"])
     body = [
-        f"cycle = {d.f('floor', f'1 + {t} / {lit(total)}')}",
-        f"x = 1.0 + {t} / {lit(total)} - cycle",
+        f"cycle = 1 + {d.floordiv(t, lit(total))}",
+        # where in the cycle, 0 <= x < 1 (torch's 1 + t/total - cycle; in float32 the remainder, without cancellation)
+        f"x = 1.0 + {t} / {lit(total)} - cycle" if d.key == "python" else f"x = ({t} % {lit(total)}) / {lit(total)}",
         f"scale_factor = {d.where(f'x <= {lit(ratio)}', f'x / {lit(ratio)}', f'(x - 1) / ({lit(ratio)} - 1)')}",
         f"base_height = ({peak} - {base}) * scale_factor",
     ]
