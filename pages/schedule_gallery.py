@@ -9,6 +9,7 @@ import streamlit as st
 from lrcore import registry
 from lrcore.schedules import steps_per_epoch
 from ui import charts, compute, controls, figures, state, theme, views
+from ui.code_panel import code_panel
 from ui.state import Field
 
 HORIZONS = [10, 24, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000, 100000]
@@ -109,6 +110,7 @@ with plot_slot:
                         "Feedback: its rate depends on the loss. Shown here driving SGD on the decay race's default "
                         "problem, fed the loss once per epoch of 10 steps (mean rate over 50 runs)."
                     )
+                code_panel(sched, key=f"code.{name}", steps=horizon)
 
 if rates:
     at = [int(float(s)) for s in table_text.split(",") if s.strip()]

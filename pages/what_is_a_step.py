@@ -6,6 +6,7 @@ import streamlit as st
 from lrcore import global_step, schedules
 from lrcore.global_step import StepConfig
 from ui import charts, classroom, compute, figures, state, text, theme, words
+from ui.code_panel import code_panel
 from ui.state import Field
 
 BATCHES = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000]
@@ -143,6 +144,16 @@ with sim_col:
         key="sim_rate",
         config={"displaylogo": False},
     )
+
+st.markdown(
+    f"**This decay in your framework**, for {steps_total:,} updates ({sim_epochs} epochs of {spe} steps), with the step "
+    "counted for you:"
+)
+code_panel(
+    schedules.exponential(config.initial_learning_rate, config.decay_steps, config.decay_rate, config.staircase),
+    key="step.code",
+    steps=steps_total,
+)
 
 st.subheader("Staircase or smooth?")
 stairs = [
