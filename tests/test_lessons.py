@@ -134,3 +134,17 @@ def test_a_step_on_another_page_is_opened_there():
     at.run()
     assert not at.exception, at.exception[0].value
     assert "What is a step?" in [t.value for t in at.title]
+
+
+def test_the_lessons_page_links_every_step_in_order():
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run().switch_page("pages/lessons.py").run()
+    assert not at.exception, at.exception[0].value
+    links = [e for e in at.get("page_link")]
+    assert len(links) == len(STEPS)
+    labels = [link.proto.label for link in links]
+    assert labels == [f"Step {i + 1}: {lesson.steps[i].title}" + (" · asks first: " + lesson.steps[i].question.prompt if lesson.steps[i].question else "") for lesson, i in STEPS]
+    from urllib.parse import parse_qs
+
+    assert [parse_qs(link.proto.query_string) for link in links] == [
+        {k: [v] for k, v in lessons.step_query(lesson, i).items()} for lesson, i in STEPS
+    ]

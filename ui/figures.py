@@ -154,7 +154,8 @@ def race_plane(view: RaceView) -> PrebuiltFigure:
                     legendgroup=f"lane{k}",
                     legendrank=k + 1,
                     showlegend=row == 1,
-                    hoverinfo="skip",
+                    # The step is the scrubber's; a point says where one run is.
+                    hovertemplate="w₁ %{x:.3g}, w₂ %{y:.3g}<extra>" + lane.label + "</extra>",
                 )
             )
     for k, lane in enumerate(view.lanes):
