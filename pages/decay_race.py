@@ -8,6 +8,7 @@ import streamlit as st
 from lrcore import predict, theory
 from lrcore.race import RaceConfig, duel, lane_labels
 from ui import charts, classroom, compute, figures, lanes, state, text, views, words
+from ui.code_panel import code_panel
 from ui.state import Field
 
 LR_RANGE = (0.001, 0.5)
@@ -245,6 +246,7 @@ def formulas(config: RaceConfig) -> None:
             values = [f"{k} = {v:g}" if isinstance(v, float) else f"{k} = {v}" for k, v in spec.params if k not in rate_params and not hasattr(v, "params")]
             if values:
                 st.caption(", ".join(values))
+            code_panel(schedule, key=f"code.race.{spec.name}.{len(shown)}", steps=config.steps)
         if choice.optimizer is None or not theory.covers(config.problem(), choice.optimizer.build()):
             return
         opt = choice.optimizer.build()
