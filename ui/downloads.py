@@ -114,10 +114,13 @@ def curves_csv(charts: dict[str, list[tuple[str, np.ndarray, np.ndarray]]], x_na
 
 
 def rates_csv(rates: dict[str, np.ndarray], steps_per_epoch: int) -> bytes:
-    """Every step's rate of each schedule (the gallery's table, at every step)."""
+    """Every step's rate of each schedule (the gallery's table, at every step): step, epoch, lr_<name>, ...
+
+    Rate columns are prefixed: a schedule is called ``step``.
+    """
     horizon = len(next(iter(rates.values())))
     steps = np.arange(horizon)
-    return _csv(pd.DataFrame({"step": steps, "epoch": steps // steps_per_epoch} | dict(rates)))
+    return _csv(pd.DataFrame({"step": steps, "epoch": steps // steps_per_epoch} | {f"lr_{name}": r for name, r in rates.items()}))
 
 
 # --------------------------------------------------------------------------- HTML
@@ -142,7 +145,7 @@ def animation_html(fig: Any, title: str = "Learning-Rate Decay Lab") -> bytes:
         default_height=f"{spec.get('layout', {}).get('height', 660)}px",
         config={"displaylogo": False, "responsive": True},
     )
-    html = html.replace("<head>", f'<head><meta charset="utf-8"><title>{title}</title>', 1)
+    html = html.replace('<meta charset="utf-8" />', f'<meta charset="utf-8" />\n    <title>{title}</title>', 1)
     return html.encode("utf-8")
 
 
@@ -169,6 +172,36 @@ def png_unavailable() -> str | None:
     return None
 
 
+# Chromium, as Kaleido starts it, talks to Google at start-up (component and extension
+# updates, network time, accounts, model downloads: some of it ignores the flags that should
+# stop it) and its new-tab page preconnects to a search engine. None of it is needed to draw,
+# so no host name resolves (no DNS query, no connection: nothing leaves the machine), and the
+# first tab is a blank page. The figure's own page only loads files (plotly.js, Kaleido's script).
+OFFLINE_FLAGS = (
+    "--host-resolver-rules=MAP * ~NOTFOUND",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-default-apps",
+    "--disable-domain-reliability",
+    "--disable-extensions",
+    "--no-pings",
+    "--dns-prefetch-disable",
+    "--disable-features=OptimizationHints,OptimizationGuideModelDownloading,NetworkTimeServiceQuerying,MediaRouter,Translate",
+    "about:blank",
+)
+
+
+def _offline_chromium():
+    """choreographer's Chromium, started with :data:`OFFLINE_FLAGS` (Kaleido passes ``browser_cls`` on)."""
+    from choreographer.browsers.chromium import Chromium
+
+    class OfflineChromium(Chromium):
+        def get_cli(self):
+            return [*super().get_cli(), *OFFLINE_FLAGS]
+
+    return OfflineChromium
+
+
 class _Renderer:
     """One Kaleido (one headless Chromium) on an event loop of its own, shared by the server.
 
@@ -182,6 +215,7 @@ class _Renderer:
         self.loop: asyncio.AbstractEventLoop | None = None
         self.kaleido = None
         self.closer: asyncio.TimerHandle | None = None
+        self.registered = False  # close at exit
 
     def _start_loop(self) -> asyncio.AbstractEventLoop:
         if self.loop is None:
@@ -195,9 +229,14 @@ class _Renderer:
         if self.kaleido is None:
             import kaleido
 
-            k = kaleido.Kaleido(path=CHROMIUM, plotlyjs=str(PLOTLY_JS), mathjax=False, timeout=RENDER_TIMEOUT)
+            k = kaleido.Kaleido(
+                path=CHROMIUM, browser_cls=_offline_chromium(), plotlyjs=str(PLOTLY_JS), mathjax=False, timeout=RENDER_TIMEOUT
+            )
             await k.open()
             self.kaleido = k
+            if not self.registered:  # after Kaleido's temporary folders exist, so this runs before their finalizers
+                atexit.register(self.close)
+                self.registered = True
         try:
             return await self.kaleido.calc_fig(spec, opts=opts)
         except BaseException:
@@ -226,7 +265,6 @@ class _Renderer:
 
 
 _renderer = _Renderer()
-atexit.register(_renderer.close)
 
 
 def figure_png(fig: Any, width: int = PNG_SIZE[0], height: int = PNG_SIZE[1], scale: float = PNG_SCALE) -> bytes:
