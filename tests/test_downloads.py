@@ -299,6 +299,7 @@ def test_animation_html_plays_offline_in_chromium(tmp_path):
         page.wait_for_function("window.played.length >= 6", timeout=30_000)
         played = page.evaluate("window.played")
         moved = page.evaluate("JSON.stringify(Array.from(gd._fullData[window.moving].x)) !== JSON.stringify(window.opening)")
+        toolbar = page.evaluate("Array.from(document.querySelectorAll('.modebar-btn')).map(b => b.getAttribute('data-title'))")
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "download_animation_playing.png"))
         context.close()
@@ -306,6 +307,7 @@ def test_animation_html_plays_offline_in_chromium(tmp_path):
     assert played == steps[: len(played)]  # from the first frame on, in order
     assert moved  # the cloud of runs is drawn where the frames put it
     assert asked == []
+    assert "Download plot as a PNG" in toolbar and not [t for t in toolbar if "Share" in t]  # nothing that uploads
 
 
 def _net_log(path: Path) -> tuple[dict, set[str]]:
@@ -355,3 +357,42 @@ def test_png_export_asks_nothing_of_the_network(monkeypatch, tmp_path):
     counts, urls = _net_log(theirs)
     assert counts["DNS_TRANSACTION_ATTEMPT"] > 0
     assert any("cdnjs.cloudflare.com" in u for u in urls), urls
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(_no_browser is not None, reason=str(_no_browser))
+def test_the_buttons_deliver_their_files_in_the_app(tmp_path):
+    """In the served app (Streamlit's deferred downloads), at 1366 x 768: each page's buttons are
+    photographed where they sit, and a press delivers a file that is what it says."""
+    pages = {"": "decay_race", "schedule_gallery": "schedule_gallery", "what_is_a_step": "what_is_a_step"}
+    files = {}
+    with B.serve() as url, B.browser() as b:
+        context = b.new_context(viewport={"width": 1366, "height": 768}, accept_downloads=True)
+        for path, name in pages.items():
+            page = context.new_page()
+            page.goto(f"{url}/{path}")
+            page.wait_for_selector(".js-plotly-plot .main-svg", timeout=90_000)
+            B.wait_until_idle(page)
+            buttons = page.locator('[data-testid="stDownloadButton"]')
+            assert buttons.count() == len(PAGES[{"": RACE, "schedule_gallery": GALLERY, "what_is_a_step": STEP}[path]])
+            buttons.first.scroll_into_view_if_needed()
+            page.mouse.wheel(0, 250)  # the buttons and what is above them
+            page.wait_for_timeout(300)
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / f"downloads_{name}.png"))
+            wanted = ["Curves (CSV)", "Animation (HTML)", "Plane (PNG)"] if name == "decay_race" else [PAGES[{"schedule_gallery": GALLERY, "what_is_a_step": STEP}[path]][0]]
+            for label in wanted:
+                with page.expect_download(timeout=120_000) as info:
+                    page.get_by_role("button", name=label).click()  # (each button has a hidden, zero-width twin)
+                target = tmp_path / info.value.suggested_filename
+                info.value.save_as(target)
+                files[(name, label)] = target
+            assert page.locator('[data-testid="stException"]').count() == 0
+            page.close()
+        context.close()
+    race_csv = read_csv(files["decay_race", "Curves (CSV)"].read_bytes())
+    assert list(race_csv.columns) == downloads.RACE_COLUMNS and set(race_csv["lane"]) == {"Constant rate", "Exponential decay"}
+    assert files["decay_race", "Animation (HTML)"].read_text().count("Plotly.addFrames") == 1
+    assert png_size(files["decay_race", "Plane (PNG)"].read_bytes()) == (1920, 1080) if _no_png is None else True
+    assert "lr_exponential" in read_csv(files["schedule_gallery", "Every step (CSV)"].read_bytes()).columns
+    assert set(read_csv(files["what_is_a_step", "Curves (CSV)"].read_bytes())["chart"]) == {"excess loss", "learning rate", "staircase or smooth"}

@@ -130,7 +130,7 @@ def animation_html(fig: Any, title: str = "Learning-Rate Decay Lab") -> bytes:
     """One self-contained HTML page that draws ``fig`` and plays its frames offline.
 
     plotly.js is inlined from the installed package (``include_plotlyjs=True``), no MathJax,
-    no toolbar link to Plotly's site: the file asks nothing of the network.
+    no toolbar button that sends the chart to Plotly's cloud: the file asks nothing of the network.
     """
     import plotly.io as pio
 
@@ -143,7 +143,8 @@ def animation_html(fig: Any, title: str = "Learning-Rate Decay Lab") -> bytes:
         validate=False,
         auto_play=False,
         default_height=f"{spec.get('layout', {}).get('height', 660)}px",
-        config={"displaylogo": False, "responsive": True},
+        # No "Share chart" button: it uploads the figure to Plotly's cloud.
+        config={"displaylogo": False, "showSendToCloud": False, "responsive": True, "toImageButtonOptions": {"filename": "decay_race"}},
     )
     html = html.replace('<meta charset="utf-8" />', f'<meta charset="utf-8" />\n    <title>{title}</title>', 1)
     return html.encode("utf-8")
@@ -319,7 +320,7 @@ def download_row(items: Sequence[Download], key: str) -> None:
     """The buttons side by side, each building its file only when pressed, and a note for any that cannot."""
     import streamlit as st
 
-    columns = st.columns(len(items))
+    columns = st.columns(max(len(items), 4))  # a button is as wide on every page
     for i, (item, column) in enumerate(zip(items, columns)):
         column.download_button(
             item.label,
