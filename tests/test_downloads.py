@@ -1,6 +1,7 @@
 """Downloads: the CSV holds exactly the arrays drawn, the HTML asks nothing of the network and plays,
 the PNG is a PNG of the size asked for, and no page builds a file before its button is pressed."""
 
+import importlib.util
 import io
 import re
 import struct
@@ -168,6 +169,15 @@ def test_a_still_has_no_controls_or_frames():
     assert "frames" not in spec and "sliders" not in spec["layout"] and "updatemenus" not in spec["layout"]
     assert spec["layout"]["margin"]["b"] == 60
     assert "frames" in fig.spec and "sliders" in fig.spec["layout"]  # the page's own figure is untouched
+
+
+@pytest.mark.skipif(importlib.util.find_spec("kaleido") is None, reason="kaleido is not installed (pip install -r requirements.txt)")
+def test_a_browser_that_will_not_start_is_reported_plainly(monkeypatch):
+    monkeypatch.setattr(downloads, "CHROMIUM", "/bin/false")  # runs, and exits at once
+    monkeypatch.setattr(downloads, "_renderer", downloads._Renderer())
+    with pytest.raises(RuntimeError, match="Chromium at /bin/false could not draw the figure: The browser seemed to close") as err:
+        downloads.figure_png({"data": [], "layout": {}}, 320, 200, 1)
+    assert "choreo_get_chrome" not in str(err.value)  # no advice to download a browser
 
 
 @pytest.mark.browser
@@ -396,3 +406,12 @@ def test_the_buttons_deliver_their_files_in_the_app(tmp_path):
     assert png_size(files["decay_race", "Plane (PNG)"].read_bytes()) == (1920, 1080) if _no_png is None else True
     assert "lr_exponential" in read_csv(files["schedule_gallery", "Every step (CSV)"].read_bytes()).columns
     assert set(read_csv(files["what_is_a_step", "Curves (CSV)"].read_bytes())["chart"]) == {"excess loss", "learning rate", "staircase or smooth"}
+
+
+def test_without_chromium_the_png_buttons_are_off_and_say_why(monkeypatch):
+    monkeypatch.setattr(downloads, "CHROMIUM", "/nonexistent/chromium")
+    at = AppTest.from_file(str(ROOT / STEP), default_timeout=120).run()
+    assert not at.exception
+    state = {b.label: b.disabled for b in at.download_button}
+    assert state == {"Curves (CSV)": False, "Training loss (PNG)": True, "Training rate (PNG)": True, "Staircase or smooth (PNG)": True}
+    assert [c.value for c in at.caption if "/nonexistent/chromium" in c.value] == [downloads.png_unavailable()]  # said once

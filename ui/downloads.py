@@ -12,14 +12,17 @@ callables.
 * HTML: Plotly's ``to_html`` with the installed package's plotly.js inlined, so the file
   plays on a machine with no network (a projector's laptop, a slide deck).
 * PNG: Kaleido (Plotly's image export) driving the system's Chromium, with the installed
-  plotly.js and MathJax off: Kaleido's defaults would load MathJax from a CDN and, without a
-  Chrome of its own, try nothing but fail. Where it cannot run, the button says why.
+  plotly.js and MathJax off (Kaleido's defaults load MathJax from a CDN and look for a Chrome
+  it downloaded itself), and a Chromium that resolves no host name (:data:`OFFLINE_FLAGS`).
+  ``plotly.io.to_image`` cannot turn MathJax off (it passes only a truthy setting on), so
+  this calls Kaleido itself. Where it cannot run, the button says why.
 """
 
 from __future__ import annotations
 
 import asyncio
 import atexit
+import contextlib
 import copy
 import importlib.util
 import io
@@ -233,7 +236,12 @@ class _Renderer:
             k = kaleido.Kaleido(
                 path=CHROMIUM, browser_cls=_offline_chromium(), plotlyjs=str(PLOTLY_JS), mathjax=False, timeout=RENDER_TIMEOUT
             )
-            await k.open()
+            try:
+                await k.open()
+            except BaseException:
+                with contextlib.suppress(Exception):
+                    await k.close()
+                raise
             self.kaleido = k
             if not self.registered:  # after Kaleido's temporary folders exist, so this runs before their finalizers
                 atexit.register(self.close)
@@ -249,16 +257,21 @@ class _Renderer:
     async def _close(self) -> None:
         k, self.kaleido = self.kaleido, None
         if k is not None:
-            try:
+            with contextlib.suppress(Exception):  # it is going anyway
                 await k.close()
-            except Exception:  # noqa: BLE001  (it is going anyway)
-                pass
 
     def render(self, spec: dict, opts: dict) -> bytes:
         with self.lock:
             loop = self._start_loop()
             future = asyncio.run_coroutine_threadsafe(self._render(spec, opts), loop)
-            return future.result(RENDER_TIMEOUT + 30)
+            try:
+                return future.result(RENDER_TIMEOUT + 30)
+            except TimeoutError:
+                future.cancel()  # the render closes its browser on the way out
+                raise RuntimeError(f"Chromium took more than {RENDER_TIMEOUT + 30:.0f} s to draw the figure.") from None
+            except Exception as err:  # say what failed, not how to download a Chrome (it cannot work offline)
+                first = err.args[0] if err.args else type(err).__name__
+                raise RuntimeError(f"Chromium at {CHROMIUM} could not draw the figure: {first}") from err
 
     def close(self) -> None:
         if self.loop is not None and self.kaleido is not None:
