@@ -7,7 +7,7 @@ import streamlit as st
 
 from lrcore import predict, theory
 from lrcore.race import RaceConfig, duel, lane_labels
-from ui import charts, classroom, compute, figures, lanes, state, text, views, words
+from ui import charts, classroom, compute, downloads, figures, lanes, state, text, views, words
 from ui.code_panel import code_panel
 from ui.state import Field
 
@@ -213,6 +213,7 @@ def race() -> None:
         st.markdown("\n\n".join(words.race_story(list(view.claims), view.labels, view.config.steps)))
     if len(view.lanes) > 2:
         st.dataframe(words.lane_rows(views.lane_table(view)), hide_index=True, width="stretch")
+    downloads.download_row(downloads.race_downloads(view, marks), key="race")  # built on press only
 
 
 def progress_bar(slot, config):

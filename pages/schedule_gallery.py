@@ -1,14 +1,11 @@
 """The schedule gallery: every schedule, exact, side by side, with its formula."""
 
-import io
-
-import numpy as np
 import pandas as pd
 import streamlit as st
 
 from lrcore import registry
 from lrcore.schedules import steps_per_epoch
-from ui import charts, compute, controls, figures, state, theme, views
+from ui import charts, compute, controls, downloads, figures, state, theme, views
 from ui.code_panel import code_panel
 from ui.state import Field
 
@@ -91,8 +88,9 @@ with plot_slot:
     else:
         epochs_shown = horizon / spe
         marks = [(e if unit == "epochs" else e * spe, f"epoch {e}") for e in range(1, int(epochs_shown) + 1)] if epochs_shown <= 12 else None
+        gallery_figure = figures.schedule_curves(curves, x_title=unit, log_y=log_y, vlines=marks)
         charts.plotly(
-            figures.schedule_curves(curves, x_title=unit, log_y=log_y, vlines=marks),
+            gallery_figure,
             key="gallery",
             config={"displaylogo": False},
         )
@@ -120,11 +118,4 @@ if rates:
     st.subheader("Values")
     st.dataframe(frame, width="stretch", column_config={c: st.column_config.NumberColumn(format="%.6g") for c in frame.columns[1:]})
 
-    def csv() -> str:
-        steps = np.arange(horizon)
-        full = pd.DataFrame({"step": steps, "epoch": steps // spe} | {n: r for n, r in rates.items()})
-        buffer = io.StringIO()
-        full.to_csv(buffer, index=False, float_format="%.17g")
-        return buffer.getvalue()
-
-    st.download_button("Download every step as CSV", csv, file_name="learning_rates.csv", mime="text/csv", key="csv", on_click="ignore")
+    downloads.download_row(downloads.gallery_downloads(rates, spe, gallery_figure), key="gallery")

@@ -5,7 +5,7 @@ import streamlit as st
 
 from lrcore import global_step, schedules
 from lrcore.global_step import StepConfig
-from ui import charts, classroom, compute, figures, state, text, theme, words
+from ui import charts, classroom, compute, downloads, figures, state, text, theme, words
 from ui.code_panel import code_panel
 from ui.state import Field
 
@@ -133,14 +133,16 @@ with sim_col:
         ("global_step incremented", result.sim_epochs, result.sim_excess[0], theme.DECAYED, "solid"),
         ("global_step stuck at 0", result.sim_epochs, result.sim_excess[1], theme.CONSTANT, "dash"),
     ]
-    charts.plotly(figures.loss_by_epoch(curves), key="sim", config={"displaylogo": False})
+    loss_figure = figures.loss_by_epoch(curves)
+    charts.plotly(loss_figure, key="sim", config={"displaylogo": False})
     st.caption("Excess loss: the full-data loss minus the best possible (least-squares) loss, averaged over runs.")
     rate_curves = [
         ("global_step incremented", result.sim_epochs[:-1], result.sim_rate[0]),
         ("global_step stuck at 0", result.sim_epochs[:-1], result.sim_rate[1]),
     ]
+    rate_figure = figures.schedule_curves(rate_curves, x_title="epoch", log_y=True, height=260, colours=[theme.DECAYED, theme.CONSTANT])
     charts.plotly(
-        figures.schedule_curves(rate_curves, x_title="epoch", log_y=True, height=260, colours=[theme.DECAYED, theme.CONSTANT]),
+        rate_figure,
         key="sim_rate",
         config={"displaylogo": False},
     )
@@ -160,10 +162,11 @@ stairs = [
     ("smooth: decay_rate^(step / decay_steps)", view.curve_epochs, view.curve_continuous),
     ("staircase: decay_rate^⌊step / decay_steps⌋", view.curve_epochs, view.curve_staircase),
 ]
+stairs_figure = figures.schedule_curves(
+    stairs, x_title="epoch", height=360, from_zero=False, vlines=[(result.decay_in_epochs * k, f"{k} × decay_steps") for k in (1, 2)]
+)
 charts.plotly(
-    figures.schedule_curves(
-        stairs, x_title="epoch", height=360, from_zero=False, vlines=[(result.decay_in_epochs * k, f"{k} × decay_steps") for k in (1, 2)]
-    ),
+    stairs_figure,
     key="stairs",
     config={"displaylogo": False},
 )
@@ -192,3 +195,5 @@ with st.expander("The answer's Keras example, in numbers"):
         + "`tf.keras.callbacks.LearningRateScheduler` is the other way: it calls your function once per epoch (see "
         "*Per epoch* and *Your own formula* in the gallery)."
     )
+
+downloads.download_row(downloads.step_downloads(curves, rate_curves, stairs, loss_figure, rate_figure, stairs_figure), key="step")

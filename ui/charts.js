@@ -171,7 +171,7 @@ class Chart {
         this.speed = speeds[e.active] || 1;
         const layout = { updatemenus: this.div.layout.updatemenus };
         this.applySpeedToPlay(layout, true);
-        if (this.playing) this.play(false);
+        this.playing = true; // the button itself plays on from the frame shown, at its speed
       } else if (e.button && e.button.method === "animate") {
         this.playing = e.button.args[0] === null; // Play (null: every frame); Pause is [null]
       }

@@ -230,7 +230,15 @@ def race_plane(view: RaceView) -> PrebuiltFigure:
         showactive=True,
         active=SPEEDS.index(1.0),
         font=dict(size=14),
-        buttons=[dict(label=_speed_label(v), method="skip", args=[None]) for v in SPEEDS],
+        # Each plays on from the frame shown at its speed (also in a downloaded HTML file).
+        buttons=[
+            dict(
+                label=_speed_label(v),
+                method="animate",
+                args=[None, dict(frame=dict(duration=FRAME_MS / v, redraw=False), fromcurrent=True, transition=dict(duration=0), mode="immediate")],
+            )
+            for v in SPEEDS
+        ],
     )
     scrubber = dict(
         active=last,
