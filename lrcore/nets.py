@@ -92,8 +92,8 @@ class NetConfig:
     epochs: int = 100
     seeds: int = 8
     seed: int = 0  # the data set's; seed r of the runs draws its weights and order from (seed, r)
-    constant: Spec = Spec("constant", (("learning_rate", 1.0),))
-    decayed: Spec = Spec("exponential", (("initial_learning_rate", 1.0), ("decay_steps", 12), ("decay_rate", 0.96), ("staircase", True)))
+    constant: Spec = Spec("constant", (("learning_rate", 2.0),))
+    decayed: Spec = Spec("exponential", (("initial_learning_rate", 2.0), ("decay_steps", 12), ("decay_rate", 0.96), ("staircase", True)))
 
     def __post_init__(self):
         for name in ("constant", "decayed"):

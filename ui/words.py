@@ -298,3 +298,46 @@ def lane_rows(rows: list[dict]) -> list[dict]:
             }
         )
     return out
+
+
+# --------------------------------------------------------------------------- the texts' network
+
+
+def _band(b: tuple[float, float, float]) -> str:
+    return f"{b[1]:.3f} (seeds from {b[0]:.3f} to {b[2]:.3f})"
+
+
+def net_story(o, labels: tuple[str, str], spe: int) -> list[str]:
+    """What the network's training shows, from :class:`lrcore.nets.Outcome` (every number is its field)."""
+    name = Namer(list(labels))
+    epoch_of = lambda step: step // spe + 1  # noqa: E731  (update t falls in epoch t // spe + 1)
+    lines = []
+    if o.first_change is None:
+        lines.append(
+            f"{name(1, True)} never changed its rate in these {o.steps:,} updates: it stayed at {number(o.first_rate)}. "
+            "Its schedule's first drop lies beyond the end of training."
+        )
+    else:
+        lines.append(
+            f"{name(1, True)} first changed its rate at update {o.first_change:,} (epoch {epoch_of(o.first_change):,}) "
+            f"and ends at {number(o.last_rate)}, {ratio(o.first_rate / o.last_rate) if o.last_rate > 0 else '∞'}× below where it started."
+        )
+    final = f"final training loss: {name(0)} {_band(o.constant_final)}, {name(1)} {_band(o.decayed_final)}"
+    if o.direction == "identical":
+        lines.append(
+            "So the two runs are **identical, step for step**: the same weights, batches and rates give the same "
+            f"final training loss, {_band(o.constant_final)}."
+        )
+    elif o.direction == "lower":
+        lines.append(f"The decayed run ends **lower than every constant seed**: its whole band lies below ({final}).")
+    elif o.direction == "higher":
+        lines.append(f"The decayed run ends **higher than every constant seed**: its rate shrank before the runs arrived ({final}).")
+    else:
+        side = "lower" if o.decayed_final[1] < o.constant_final[1] else "higher"
+        lines.append(f"The bands **overlap**: on average the decayed run ends {side} ({final}).")
+    if o.direction != "identical":
+        lines.append(
+            f"Seed by seed, on the same initial weights and batches, the decayed run ends lower in **{o.wins} of {o.seeds}**; "
+            f"final accuracy on the (noisy) training labels: {o.constant_accuracy:.1%} against {o.decayed_accuracy:.1%}."
+        )
+    return lines
