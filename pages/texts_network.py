@@ -42,43 +42,46 @@ def preset(right_units: bool) -> None:
     link.set("d.staircase", ANSWER["staircase"])
 
 
-data_col, rate_col = st.columns([1, 1.25])
-with data_col:
-    c1, c2, c3 = st.columns(3)
+with st.sidebar:
+    st.markdown("**The data and the training**")
+    c1, c2 = st.columns(2)
     n = c1.number_input("examples N", 100, 10000, step=100, key=link.field(Field("n", d.n_examples, state.integer(100, 10000))))
-    batch = c2.select_slider("batch size B", BATCHES, key=link.field(Field("batch", d.batch_size, state.choice(BATCHES))))
-    epochs = c3.number_input("epochs", 1, 2000, step=10, key=link.field(Field("epochs", d.epochs, state.integer(1, 2000))))
-    c1, c2, c3 = st.columns(3)
-    noise = c1.slider(
+    epochs = c2.number_input("epochs", 1, 2000, step=10, key=link.field(Field("epochs", d.epochs, state.integer(1, 2000))))
+    batch = st.select_slider("batch size B", BATCHES, key=link.field(Field("batch", d.batch_size, state.choice(BATCHES))))
+    noise = st.slider(
         "label noise", 0.0, 0.45, step=0.05, key=link.field(Field("noise", d.label_noise, state.number(0.0, 0.45))),
         help="The share of training labels flipped at random.",
     )  # fmt: skip
-    seeds = c2.slider("seeds", 1, 16, key=link.field(Field("seeds", d.seeds, state.integer(1, 16))), help="Runs per lane: each seed its own initial weights and batch order, shared by both lanes.")
-    seed = c3.number_input("data seed", 0, 10**6, step=1, key=link.field(Field("seed", d.seed, state.integer(0, 10**6))))
-with rate_col:
+    c1, c2 = st.columns(2)
+    seeds = c1.number_input(
+        "seeds", 1, 16, step=1, key=link.field(Field("seeds", d.seeds, state.integer(1, 16))),
+        help="Runs per lane: each seed its own initial weights and batch order, shared by both lanes.",
+    )  # fmt: skip
+    seed = c2.number_input("data seed", 0, 10**6, step=1, key=link.field(Field("seed", d.seed, state.integer(0, 10**6))))
     try:
         spe = steps_per_epoch(int(n), int(batch))
     except ValueError as err:
         spe = 1
         st.error(text.plain(str(err)), icon="⚠️")
-    r1, r2 = st.columns([1, 1.6])
-    lr = r1.number_input(
-        "learning rate", 1e-4, 10.0, step=0.1, format="%g", key=link.field(Field("lr", float(d.constant["learning_rate"]), state.number(1e-4, 10.0))),
-        help="The constant lane's rate, and where the decayed lane starts.",
-    )  # fmt: skip
-    decay = controls.schedule_picker(link, "decay", "exponential", exclude=NOT_OFFERED, label="decayed lane", container=r2)
-    overrides = {"decay_steps": spe, "decay_rate": 0.96, "staircase": True} if decay == "exponential" else None
-    with st.expander(f"{controls.spec_label({'name': decay})}: its parameters", expanded=True):
-        spec = controls.schedule_editor(link, "d", decay, horizon=int(epochs) * spe, rate=float(lr), hide_rates=True, overrides=overrides, fixed={"steps_per_epoch": spe})
-p1, p2 = st.columns(2)
+
+r1, r2, p1, p2 = st.columns([0.8, 1.2, 1.1, 1.1], vertical_alignment="bottom")
+lr = r1.number_input(
+    "learning rate", 1e-4, 10.0, step=0.1, format="%g", key=link.field(Field("lr", float(d.constant["learning_rate"]), state.number(1e-4, 10.0))),
+    help="The constant lane's rate, and where the decayed lane starts.",
+)  # fmt: skip
+decay = controls.schedule_picker(link, "decay", "exponential", exclude=NOT_OFFERED, label="decayed lane", container=r2)
 p1.button(
-    "The answer's own settings (it never decays)", key="answer", on_click=preset, args=(False,), width="stretch",
+    "The answer's own settings (never decays)", key="answer", on_click=preset, args=(False,), width="stretch",
     help="ExponentialDecay(0.01, decay_steps=100000, decay_rate=0.96, staircase=True), batch 100, 1,200 examples, 100 epochs.",
 )  # fmt: skip
 p2.button(
-    "The same with decay_steps in steps: one epoch", key="right_units", on_click=preset, args=(True,), width="stretch",
-    help="decay_steps counts updates: one epoch is ⌈N / B⌉ of them (12 here), so the rate is multiplied by 0.96 every epoch.",
+    "The same, decay_steps in steps", key="right_units", on_click=preset, args=(True,), width="stretch",
+    help="decay_steps counts updates: one epoch is ⌈N / B⌉ of them (12 at the answer's 1,200 and 100), so the rate is multiplied by 0.96 every epoch.",
 )  # fmt: skip
+overrides = {"decay_steps": spe, "decay_rate": 0.96, "staircase": True} if decay == "exponential" else None
+with st.sidebar:
+    st.markdown(f"**The decayed lane: {controls.spec_label({'name': decay})}**")
+    spec = controls.schedule_editor(link, "d", decay, horizon=int(epochs) * spe, rate=float(lr), hide_rates=True, overrides=overrides, fixed={"steps_per_epoch": spe})
 link.finish()
 
 if spec is None:
@@ -110,19 +113,14 @@ with story_col:
     with st.container(border=True):
         st.markdown("\n\n".join(words.net_story(outcome, result.labels, config.steps_per_epoch)))
     st.markdown(
-        f"**The data.** {config.n_examples:,} examples, labelled by the rule below; {result.data.flipped.mean():.0%} of "
+        f"**The data.** {config.n_examples:,} examples of 5 standard-normal inputs, labelled by the rule below; {result.data.flipped.mean():.0%} of "
         f"the labels flipped ({result.data.positive_share:.0%} in class 1). Batches of {config.batch_size}: "
         f"**{config.steps_per_epoch} steps per epoch**, {config.steps:,} in all."
     )
     st.latex(nets.RULE_LATEX)
-    gap = outcome.rate_gap
-    st.success(
-        f"Every rate was set by PyTorch's scheduler ({result.factory}) and read back from "
-        f"`optimizer.param_groups[0]['lr']`: it agrees with lrcore's schedule at all {config.steps:,} updates of both "
-        f"lanes, to a relative {gap:.1e} at most." if gap < 1e-9 else
-        f"PyTorch's scheduler ({result.factory}) and lrcore's schedule differ by up to a relative {gap:.2g}.",
-        icon="✅" if gap < 1e-9 else "⚠️",
-    )  # fmt: skip
+    st.success(words.net_rate_check(outcome, result.factory), icon=":material/check_circle:") if outcome.rate_gap < nets.RATE_AGREES else st.warning(
+        words.net_rate_check(outcome, result.factory), icon=":material/warning:"
+    )
 with chart_col:
     charts.plotly(figures.net_curves(view), key="net", config={"displaylogo": False})
     st.caption(

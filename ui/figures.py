@@ -544,8 +544,9 @@ def net_curves(view: NetView, colours: tuple[str, str] = (theme.CONSTANT, theme.
     """The network's training against the step: loss (top), accuracy (middle), rate (bottom).
 
     Each lane: the mean over seeds (thick) and the band from its lowest to its highest seed.
-    The rate panel draws the rate the torch optimizer applied, with lrcore's schedule
-    dotted on top of it (they agree; the page says how closely).
+    The rate panel (linear: the staircase's drops show as steps) draws the rate the torch
+    optimizer applied, with lrcore's schedule dotted on top of it (the page says how
+    closely they agree).
     """
     r = view.result
     labels = r.labels
@@ -576,9 +577,6 @@ def net_curves(view: NetView, colours: tuple[str, str] = (theme.CONSTANT, theme.
             )
         )  # fmt: skip
     data.append(_trace(rx, _wire(view.rate[1]), ("x", "y3"), line=dict(color="#222", width=1.5, dash="dot"), name="lrcore's schedule", showlegend=True, legendrank=3))
-    rates = np.concatenate([view.rate_used.ravel(), view.rate.ravel()])
-    rates = rates[np.isfinite(rates) & (rates > 0)]
-    lo, hi = (float(rates.min()), float(rates.max())) if rates.size else (1e-3, 1.0)
     spe = r.config.steps_per_epoch
     layout = theme.base_layout(
         height=720,
@@ -586,7 +584,7 @@ def net_curves(view: NetView, colours: tuple[str, str] = (theme.CONSTANT, theme.
         xaxis=theme.axis(f"step (update; {spe} per epoch)", 6, anchor="y3"),
         yaxis=theme.axis("training loss", domain=[0.56, 1.0]),
         yaxis2=theme.axis("accuracy", domain=[0.29, 0.5], tickformat=".0%"),
-        yaxis3=theme.axis("learning rate", type="log", domain=[0.0, 0.23], exponentformat="power", range=[np.log10(lo) - 0.3, np.log10(hi) + 0.3]),
+        yaxis3=theme.axis("learning rate", domain=[0.0, 0.23], rangemode="tozero"),
         hovermode="x",
         legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0, font=dict(size=14), traceorder="normal"),
     )

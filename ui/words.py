@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from lrcore import story
+from lrcore import nets, story
 from lrcore.global_step import StepResult
 from ui import theme
 
@@ -341,3 +341,15 @@ def net_story(o, labels: tuple[str, str], spe: int) -> list[str]:
             f"final accuracy on the (noisy) training labels: {o.constant_accuracy:.1%} against {o.decayed_accuracy:.1%}."
         )
     return lines
+
+
+def net_rate_check(o, factory: str) -> str:
+    """The per-step agreement of torch's scheduler with lrcore's schedule, from ``o.rate_gap``."""
+    where = f"at all {o.steps:,} updates of both lanes"
+    if o.rate_gap == 0:
+        agreement = f"it equals lrcore's schedule exactly {where}"
+    elif o.rate_gap < nets.RATE_AGREES:
+        agreement = f"it agrees with lrcore's schedule {where}, to a relative {o.rate_gap:.1e}"
+    else:
+        agreement = f"it differs from lrcore's schedule by up to a relative {o.rate_gap:.2g}"
+    return f"Every rate was set by PyTorch's scheduler ({factory}) and read back from `optimizer.param_groups[0]['lr']`: {agreement}."
