@@ -319,15 +319,20 @@ def start(config: NetConfig) -> NetState:
     return NetState(config, 0, weights, (None, None), loss.numpy().reshape(shape).astype(np.float64), acc.numpy().reshape(shape).astype(np.float64), np.zeros((2, 0)))
 
 
+# Intra-op threads while training: the model is tiny, so more threads only contend
+# (benchmarks/bench_nets.py measures 1 against 2 on the 2-core machine).
+THREADS = 1
+
+
 class _threads:
-    """One intra-op thread while training (the model is tiny: threads only contend), restored after."""
+    """:data:`THREADS` intra-op threads while training, restored after."""
 
     def __init__(self, torch):
         self.torch = torch
 
     def __enter__(self):
         self.before = self.torch.get_num_threads()
-        self.torch.set_num_threads(1)
+        self.torch.set_num_threads(THREADS)
 
     def __exit__(self, *exc):
         self.torch.set_num_threads(self.before)

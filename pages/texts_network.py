@@ -71,12 +71,12 @@ lr = r1.number_input(
 )  # fmt: skip
 decay = controls.schedule_picker(link, "decay", "exponential", exclude=NOT_OFFERED, label="decayed lane", container=r2)
 p1.button(
-    "The answer's own settings (never decays)", key="answer", on_click=preset, args=(False,), width="stretch",
-    help="ExponentialDecay(0.01, decay_steps=100000, decay_rate=0.96, staircase=True), batch 100, 1,200 examples, 100 epochs.",
+    "The answer's settings", key="answer", on_click=preset, args=(False,), width="stretch",
+    help="The answer's own settings, which never decay: ExponentialDecay(0.01, decay_steps=100000, decay_rate=0.96, staircase=True), batch 100, 1,200 examples, 100 epochs.",
 )  # fmt: skip
 p2.button(
-    "The same, decay_steps in steps", key="right_units", on_click=preset, args=(True,), width="stretch",
-    help="decay_steps counts updates: one epoch is ⌈N / B⌉ of them (12 at the answer's 1,200 and 100), so the rate is multiplied by 0.96 every epoch.",
+    "decay_steps = one epoch", key="right_units", on_click=preset, args=(True,), width="stretch",
+    help="The answer's settings with decay_steps in the right units. decay_steps counts updates: one epoch is ⌈N / B⌉ of them (12 at the answer's 1,200 and 100), so the rate is multiplied by 0.96 every epoch.",
 )  # fmt: skip
 overrides = {"decay_steps": spe, "decay_rate": 0.96, "staircase": True} if decay == "exponential" else None
 with st.sidebar:

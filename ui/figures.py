@@ -565,7 +565,7 @@ def net_curves(view: NetView, colours: tuple[str, str] = (theme.CONSTANT, theme.
                 hovertemplate=f"step %{{x}}<br>mean {what} %{{y:{fmt}}}<extra>{labels[k]}</extra>",
             )  # fmt: skip
             if panel == 0:
-                trace.update(name=f"{labels[k]} (mean of {r.config.seeds} seeds; band: lowest to highest)", showlegend=True, legendrank=k + 1)
+                trace.update(name=f"{labels[k]} (mean of {r.config.seeds} seeds)", showlegend=True, legendrank=k + 1)
             data.append(trace)
     rx = _wire(view.rate_steps)
     for k in range(2):
