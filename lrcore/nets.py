@@ -365,7 +365,7 @@ def advance(state: NetState, end_epoch: int, make_scheduler: MakeScheduler | Non
         halves = [{n: big[n].detach()[lane * seeds : (lane + 1) * seeds].requires_grad_() for n in NAMES} for lane in range(2)]
         optimizers, schedulers, per_epoch = [], [], []
         for lane, schedule in enumerate(cfg.schedules()):
-            opt = torch.optim.SGD([halves[lane][n] for n in NAMES], lr=_base_rate(schedule, cfg.steps))
+            opt = torch.optim.SGD([halves[lane][n] for n in NAMES], lr=_base_rate(schedule, cfg.steps), foreach=True)
             scheduler, each_epoch = _scheduler(make, schedule, opt)
             saved = state.torch_state[lane]
             if saved is not None:  # continue where the last chunk stopped
@@ -383,12 +383,15 @@ def advance(state: NetState, end_epoch: int, make_scheduler: MakeScheduler | Non
         rate_used = np.empty((2, n_steps))
         t = 0
         for epoch in range(state.epoch, end_epoch):
-            order = torch.from_numpy(np.tile(batch_order(cfg.seed, epoch, seeds, cfg.n_examples), (2, 1)))
+            order = torch.from_numpy(np.tile(batch_order(cfg.seed, epoch, seeds, cfg.n_examples), (2, 1))).reshape(-1)
+            # The epoch's examples in each model's order, gathered once (one index_select, not one per batch).
+            xs = data.x.index_select(0, order).view(models, cfg.n_examples, INPUTS)
+            ys = data.y.index_select(0, order).view(models, cfg.n_examples)
             for k in range(spe):
-                index = order[:, k * batch : (k + 1) * batch]  # the last batch may be partial, as Keras'
-                h = torch.relu(torch.bmm(data.x[index], w1) + b1)  # (baddbmm with a broadcast bias is 5x slower)
+                batch_of = slice(k * batch, (k + 1) * batch)  # the last batch may be partial, as Keras'
+                h = torch.relu(torch.bmm(xs[:, batch_of], w1) + b1)  # (baddbmm with a broadcast bias is 5x slower)
                 z = torch.bmm(h, w2) + b2  # logits; softmax + sparse categorical cross-entropy below
-                per_model = torch.nn.functional.cross_entropy(z.transpose(1, 2), data.y[index], reduction="none").mean(dim=1)
+                per_model = torch.nn.functional.cross_entropy(z.transpose(1, 2), ys[:, batch_of], reduction="none").mean(dim=1)
                 grads = torch.autograd.grad(per_model.sum(), (w1, b1, w2, b2))  # each model's is its own mean loss's
                 for lane in range(2):
                     for n, g in zip(NAMES, grads):
