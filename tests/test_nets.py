@@ -217,3 +217,29 @@ def test_importing_lrcore_and_its_nets_does_not_import_torch():
     code = "import sys, lrcore, lrcore.nets, ui.compute; print('torch' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_a_settings_change_stops_the_training_and_the_finished_chunks_resume(monkeypatch):
+    # On the page a settings change makes Streamlit raise from the next progress message;
+    # the chunks trained so far stay in st.cache_data, so returning resumes after them.
+    from ui import compute
+
+    cfg = replace(SMALL, seed=11)  # 6 epochs: 6 chunks of one epoch
+    trained_to = []
+    advance = nets.advance
+    monkeypatch.setattr(nets, "advance", lambda state, end, *a: trained_to.append(end) or advance(state, end, *a))
+
+    class SettingsChanged(Exception):
+        pass
+
+    def progress(share):
+        if share >= 0.5:
+            raise SettingsChanged
+
+    with pytest.raises(SettingsChanged):
+        compute.net_training(cfg, progress)
+    assert trained_to == [1, 2, 3]  # stopped after the chunk that reached half-way
+    view = compute.net_training(cfg)
+    assert trained_to == [1, 2, 3, 4, 5, 6]  # resumed: the first three came from the cache
+    monkeypatch.undo()
+    np.testing.assert_array_equal(view.result.loss, nets.train(cfg).loss)  # the same as training in one go
