@@ -246,10 +246,20 @@ def _base_rate(schedule: Schedule, steps: int) -> float:
     return first if first > 0 else float(np.max(schedule(np.arange(steps)))) or 1.0
 
 
-def _scheduler(make: MakeScheduler, schedule: Schedule, optimizer) -> tuple[Any, bool]:
+def _scheduler(make: MakeScheduler, schedule: Schedule, optimizer, steps_per_epoch: int) -> tuple[Any, int, int | None]:
+    """The factory's scheduler, the updates between two ``scheduler.step()`` calls, and how many calls it allows.
+
+    A factory returns ``(scheduler, per_epoch)``, a bare scheduler, or an object that unpacks
+    to the pair and may say ``steps_per_epoch`` (its epoch, in updates) and ``max_steps``
+    (``OneCycleLR`` refuses to step past its total), as ``lrcore.export.TorchScheduler`` does.
+    """
     made = make(schedule, optimizer)
-    scheduler, per_epoch = made if isinstance(made, tuple) else (made, False)
-    return scheduler, bool(per_epoch)
+    if isinstance(made, tuple) or hasattr(made, "per_epoch"):
+        scheduler, per_epoch = made
+    else:
+        scheduler, per_epoch = made, False
+    every = (getattr(made, "steps_per_epoch", None) or steps_per_epoch) if per_epoch else 1
+    return scheduler, int(every), getattr(made, "max_steps", None)
 
 
 # --------------------------------------------------------------------------- training
@@ -363,10 +373,10 @@ def advance(state: NetState, end_epoch: int, make_scheduler: MakeScheduler | Non
         data = _Data(torch, make_data(cfg.n_examples, cfg.label_noise, cfg.seed), models)
         big = {n: torch.tensor(state.weights[n].reshape(models, *state.weights[n].shape[2:]), requires_grad=True) for n in NAMES}
         halves = [{n: big[n].detach()[lane * seeds : (lane + 1) * seeds].requires_grad_() for n in NAMES} for lane in range(2)]
-        optimizers, schedulers, per_epoch = [], [], []
+        optimizers, schedulers, every, limit = [], [], [], []
         for lane, schedule in enumerate(cfg.schedules()):
             opt = torch.optim.SGD([halves[lane][n] for n in NAMES], lr=_base_rate(schedule, cfg.steps), foreach=True)
-            scheduler, each_epoch = _scheduler(make, schedule, opt)
+            scheduler, interval, max_steps = _scheduler(make, schedule, opt, spe)
             saved = state.torch_state[lane]
             if saved is not None:  # continue where the last chunk stopped
                 opt.load_state_dict(saved[0])
@@ -374,7 +384,8 @@ def advance(state: NetState, end_epoch: int, make_scheduler: MakeScheduler | Non
                     scheduler.load_state_dict(saved[1])
             optimizers.append(opt)
             schedulers.append(scheduler)
-            per_epoch.append(each_epoch)
+            every.append(interval)
+            limit.append(max_steps)
         w1, b1, w2, b2 = (big[n] for n in NAMES)
         frozen = [big[n].detach() for n in NAMES]  # the same storage, for evaluating without a graph
         n_steps = (end_epoch - state.epoch) * spe
@@ -393,19 +404,18 @@ def advance(state: NetState, end_epoch: int, make_scheduler: MakeScheduler | Non
                 z = torch.bmm(h, w2) + b2  # logits; softmax + sparse categorical cross-entropy below
                 per_model = torch.nn.functional.cross_entropy(z.transpose(1, 2), ys[:, batch_of], reduction="none").mean(dim=1)
                 grads = torch.autograd.grad(per_model.sum(), (w1, b1, w2, b2))  # each model's is its own mean loss's
+                done = state.epoch * spe + t + 1  # updates made, this one included
                 for lane in range(2):
                     for n, g in zip(NAMES, grads):
                         halves[lane][n].grad = g[lane * seeds : (lane + 1) * seeds]
                     rate_used[lane, t] = optimizers[lane].param_groups[0]["lr"]
                     optimizers[lane].step()
-                    if schedulers[lane] is not None and not per_epoch[lane]:
+                    # After every update, or once per epoch; never past what the scheduler allows.
+                    if schedulers[lane] is not None and done % every[lane] == 0 and (limit[lane] is None or done // every[lane] < limit[lane]):
                         schedulers[lane].step()
                 with torch.no_grad():
                     loss[t], acc[t] = data.evaluate(torch, *frozen)
                 t += 1
-            for lane in range(2):
-                if schedulers[lane] is not None and per_epoch[lane]:
-                    schedulers[lane].step()
         weights = {n: big[n].detach().numpy().reshape(2, seeds, *big[n].shape[1:]).copy() for n in NAMES}
         saved = tuple((optimizers[lane].state_dict(), None if schedulers[lane] is None else schedulers[lane].state_dict()) for lane in range(2))
     shape = (n_steps, 2, seeds)
@@ -417,7 +427,7 @@ def advance(state: NetState, end_epoch: int, make_scheduler: MakeScheduler | Non
         loss.numpy().reshape(shape).transpose(1, 2, 0).astype(np.float64),
         acc.numpy().reshape(shape).transpose(1, 2, 0).astype(np.float64),
         rate_used,
-        tuple(per_epoch),
+        tuple(e > 1 for e in every),
         factory,
     )
 

@@ -243,3 +243,21 @@ def test_a_settings_change_stops_the_training_and_the_finished_chunks_resume(mon
     assert trained_to == [1, 2, 3, 4, 5, 6]  # resumed: the first three came from the cache
     monkeypatch.undo()
     np.testing.assert_array_equal(view.result.loss, nets.train(cfg).loss)  # the same as training in one go
+
+
+class _Made:
+    """What lrcore.export.torch_scheduler returns: unpacks to (scheduler, per_epoch), says its epoch."""
+
+    def __init__(self, scheduler, per_epoch, steps_per_epoch=None, max_steps=None):
+        self.scheduler, self.per_epoch, self.steps_per_epoch, self.max_steps = scheduler, per_epoch, steps_per_epoch, max_steps
+
+    def __iter__(self):
+        return iter((self.scheduler, self.per_epoch))
+
+
+def test_a_factory_object_with_its_own_epoch_is_stepped_at_its_epochs():
+    two_epochs = SMALL.decayed.replace(decay_steps=24)
+    cfg = replace(SMALL, constant=two_epochs, decayed=two_epochs)
+    r = nets.train(cfg, lambda s, o: _Made(torch.optim.lr_scheduler.ExponentialLR(o, gamma=0.96), True, steps_per_epoch=24))
+    assert r.per_epoch == (True, True) and r.rate_gap < 1e-12
+    assert r.rate_used[1, 23] == 2.0 and r.rate_used[1, 24] == pytest.approx(1.92)
