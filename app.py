@@ -29,6 +29,7 @@ pages = [
     st.Page("pages/decay_race.py", title="The decay race", icon=":material/sports_score:", default=True),
     st.Page("pages/schedule_gallery.py", title="Schedule gallery", icon=":material/show_chart:"),
     st.Page("pages/what_is_a_step.py", title="What is a step?", icon=":material/footprint:"),
+    st.Page("pages/texts_network.py", title="The texts' network", icon=":material/hub:"),
     st.Page("pages/from_the_texts.py", title="From the texts", icon=":material/menu_book:"),
     st.Page("pages/lab_batch_size.py", title="Lab: batch size", icon=":material/stacks:"),
     st.Page("pages/lab_warmup.py", title="Lab: warmup", icon=":material/trending_up:"),

@@ -10,9 +10,10 @@ a lab searches).
 * :mod:`lrcore.optimal` — the best possible schedule (greedy and optimal) and how close a schedule comes;
 * :mod:`lrcore.families` — which library schedule a schedule resembles;
 * :mod:`lrcore.batch` — batch size: noise floors under scaling rules, steps to a target, the critical batch;
-* :mod:`lrcore.warmup` — when warmup helps (the quartic bowl, Adam) and when it cannot (a quadratic).
+* :mod:`lrcore.warmup` — when warmup helps (the quartic bowl, Adam) and when it cannot (a quadratic);
+* :mod:`lrcore.nets` — the global_step answer's 5-6-2 network, trained with torch: a constant rate against a decayed one.
 
-Importing ``lrcore`` never imports torch or streamlit.
+Importing ``lrcore`` never imports torch or streamlit (:mod:`lrcore.nets`, the answer's network, imports torch inside its training functions).
 """
 
 from lrcore import batch, families, optim, optimal, registry, schedules, theory, warmup

@@ -22,7 +22,13 @@ if _missing:
     pytest.skip(_missing, allow_module_level=True)
 
 ARTIFACTS = B.ROOT / "test-artifacts" / "screenshots"
-PAGES = {"decay_race": "", "schedule_gallery": "schedule_gallery", "what_is_a_step": "what_is_a_step", "from_the_texts": "from_the_texts"}
+PAGES = {
+    "decay_race": "",
+    "schedule_gallery": "schedule_gallery",
+    "what_is_a_step": "what_is_a_step",
+    "texts_network": "texts_network",
+    "from_the_texts": "from_the_texts",
+}
 LABS = {  # name: the lab's address, with a case where the lab has several
     "lab_batch_size": "lab_batch_size",
     "lab_warmup": "lab_warmup",

@@ -19,6 +19,7 @@ from ui.sources import SOURCES
 
 ROOT = Path(__file__).resolve().parents[1]
 RACE, GALLERY, STEP, TEXTS = "pages/decay_race.py", "pages/schedule_gallery.py", "pages/what_is_a_step.py", "pages/from_the_texts.py"
+NET = "pages/texts_network.py"
 
 
 def page(path: str, query: dict | None = None) -> AppTest:
@@ -49,7 +50,7 @@ def test_app_routes_to_the_race_by_default():
     assert at.title[0].value == "The decay race"
 
 
-@pytest.mark.parametrize("path", [RACE, GALLERY, STEP, TEXTS, "pages/lab_batch_size.py", "pages/lab_warmup.py", "pages/lab_best_schedule.py"])
+@pytest.mark.parametrize("path", [RACE, GALLERY, STEP, NET, TEXTS, "pages/lab_batch_size.py", "pages/lab_warmup.py", "pages/lab_best_schedule.py"])
 def test_every_page_runs_at_its_defaults(path):
     at = page(path) if path != TEXTS else AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run().switch_page(TEXTS).run()
     clean(at)
@@ -162,10 +163,26 @@ STEP_CONTROLS = [
 ]
 
 
+# Each a few epochs' training: the defaults' 100 epochs are trained once per process (cached).
+NET_CONTROLS = [
+    ("number_input", "n", 600),
+    ("select_slider", "batch", 50),
+    ("number_input", "epochs", 20),
+    ("slider", "noise", 0.3),
+    ("number_input", "seeds", 2),
+    ("number_input", "seed", 3),
+    ("number_input", "lr", 0.5),
+    ("selectbox", "decay", "cosine"),
+    ("number_input", "d.decay_steps", 120),
+    ("toggle", "d.staircase", False),
+]
+NET_START = {"epochs": "10"}
+
 CONTROLS = (
     [(RACE, *c) for c in RACE_CONTROLS] + [(GALLERY, *c) for c in GALLERY_CONTROLS] + [(STEP, *c) for c in STEP_CONTROLS]
-)
-STARTS = {(STEP, "drop"): {"n": "1250"}}  # drop_last only matters when a batch is partial
+    + [(NET, *c) for c in NET_CONTROLS]
+)  # fmt: skip
+STARTS = {(STEP, "drop"): {"n": "1250"}} | {(NET, c[1]): NET_START for c in NET_CONTROLS}  # drop_last only matters when a batch is partial
 
 
 @pytest.mark.parametrize("path, kind, key, value", CONTROLS, ids=[f"{c[0].split('/')[1][:-3]}-{c[2]}" for c in CONTROLS])
@@ -221,6 +238,9 @@ MALFORMED = [
     (STEP, {"batch": "7"}, "batch"),
     (STEP, {"ds": "0"}, "ds"),
     (STEP, {"forget": "maybe"}, "forget"),
+    (NET, {"noise": "0.9"}, "noise"),
+    (NET, {"batch": "7"}, "batch"),
+    (NET, {"decay": "reduce_on_plateau"}, "decay"),
 ]
 
 
@@ -238,10 +258,11 @@ LINKS = [
     (RACE, {"decay": "warmup", "d.schedule": "step", "d.schedule.gamma": "0.25", "d.warmup_steps": "50"}),
     (GALLERY, {"show": "step,cosine,join", "x": "epochs", "g.step.gamma": "0.25", "g.join.schedules.1": "cosine_annealing"}),
     (STEP, {"n": "2400", "batch": "50", "forget": "1", "stair": "1"}),
+    (NET, {"epochs": "8", "seeds": "3", "lr": "0.5", "decay": "step", "d.gamma": "0.25"}),
 ]
 
 
-@pytest.mark.parametrize("path, query", LINKS, ids=["race", "race-nested", "gallery", "step"])
+@pytest.mark.parametrize("path, query", LINKS, ids=["race", "race-nested", "gallery", "step", "net"])
 def test_a_link_restores_the_page_exactly(path, query):
     at = page(path, query)
     clean(at)
@@ -302,6 +323,7 @@ def test_from_the_texts_lists_every_item_with_a_link():
         (GALLERY, {"show": "formula", "g.formula.expression": "lr0 *"}, "expression is not a valid formula"),
         (GALLERY, {"show": "formula", "g.formula.expression": "lr0 * (100 - step)"}, "at step 101"),
         (STEP, {"n": "500", "batch": "1000", "drop": "1"}, "batch_size must be <= n_examples"),
+        (NET, {"batch": "1"}, "epochs must be at most 16"),
     ],
 )
 def test_a_value_error_is_shown_as_a_message_not_a_traceback(path, query, message):
@@ -402,3 +424,34 @@ def test_switching_the_comparison_gives_the_modes_default_lanes():
     at.radio(key="compare").set_value("schedules").run()
     clean(at)
     assert at.multiselect(key="lanes").value == ["constant", "inverse_time", "step", "exponential", "inverse_sqrt"]
+
+
+# --------------------------------------------------------------------------- the texts' network
+
+
+def test_network_page_says_what_its_numbers_show_and_that_torch_agrees():
+    from lrcore import nets
+
+    at = page(NET)
+    clean(at)
+    outcome = nets.outcome(nets.train(nets.NetConfig()))  # the page's default training, retrained here
+    story = " ".join(m.value for m in at.markdown)
+    assert outcome.direction == "lower" and "ends **lower than every constant seed**" in story
+    assert f"{outcome.decayed_final[1]:.3f} (seeds from {outcome.decayed_final[0]:.3f}" in story
+    (check,) = at.success  # green only when torch's rate is lrcore's at every update (within nets.RATE_AGREES)
+    assert "lrcore's schedule" in check.value and "at all 1,200 updates of both lanes" in check.value
+    (chart,) = figures(at)
+    assert len(chart["data"]) == 2 * 2 * 3 + 3  # loss and accuracy: band edges and mean per lane; two rates and lrcore's
+
+
+@pytest.mark.parametrize("button, first_change", [("answer", "never changed its rate"), ("right_units", "first changed its rate at update 12 (epoch 2)")])
+def test_network_presets_give_the_answers_settings(button, first_change):
+    at = page(NET)
+    at.button(key=button).click().run()
+    clean(at)
+    assert at.number_input(key="lr").value == 0.01
+    assert at.number_input(key="d.decay_steps").value == (100000 if button == "answer" else 12)
+    story = " ".join(m.value for m in at.markdown)
+    assert first_change in story
+    assert ("identical, step for step" in story) == (button == "answer")
+    assert at.query_params["lr"] == "0.01"

@@ -16,7 +16,7 @@ from collections import OrderedDict
 from dataclasses import replace
 from typing import Callable
 
-from lrcore import global_step, race, registry
+from lrcore import global_step, nets, race, registry
 from lrcore.race import RaceConfig, RaceMarks
 from ui import lab_views, views
 
@@ -131,3 +131,34 @@ def warmup_view(config: lab_views.WarmupConfig) -> lab_views.WarmupView:
 @st.cache_data(max_entries=32, show_spinner="Searching the optimal schedule on the exact expected loss…")
 def best_view(config: lab_views.BestConfig) -> lab_views.BestView:
     return lab_views.best_view(config)
+
+
+# --------------------------------------------------------------------------- the texts' network
+
+
+@st.cache_data(max_entries=1024, show_spinner=False)
+def net_chunk(config: nets.NetConfig, index: int, _before: nets.NetState | None = None) -> nets.NetState:
+    """Chunk ``index`` of the network's training (-1: the state before it), cached by (config, index).
+
+    ``_before`` is the state after chunk ``index - 1``; Streamlit does not hash it (the
+    leading underscore), and need not: that state is itself a function of (config, index).
+    Caching each chunk rather than the whole run lets the page show progress between
+    chunks, stop when a setting changes (the next progress message is where Streamlit
+    interrupts the run), and resume from the last finished chunk when the teacher comes
+    back to these settings. torch is imported by lrcore.nets, here, on first use.
+    """
+    if index < 0:
+        return nets.start(config)
+    if _before is None:
+        _before = net_chunk(config, index - 1)
+    return nets.advance(_before, nets.chunk_epochs(config)[index][1])
+
+
+def net_training(config: nets.NetConfig, progress: Callable[[float], None] | None = None) -> views.NetView:
+    """The network's training as a view, chunk by chunk from the cache (``progress`` hears 0 to 1)."""
+    states = [net_chunk(config, -1)]
+    for k, (_, end) in enumerate(nets.chunk_epochs(config)):
+        states.append(net_chunk(config, k, states[-1]))
+        if progress is not None:
+            progress(end / config.epochs)
+    return views.net_view(nets.finish(states))

@@ -18,7 +18,7 @@ import plotly.graph_objects as go
 from lrcore.race import RaceMarks
 from ui import theme
 from ui.words import number
-from ui.views import LaneView, RaceView
+from ui.views import LaneView, NetView, RaceView
 
 
 class PrebuiltFigure(go.Figure):
@@ -594,6 +594,57 @@ def loss_by_epoch(curves: list[tuple[str, np.ndarray, np.ndarray, str, str]], fl
         shapes=shapes,
         annotations=annotations,
         hovermode="x unified",
+    )
+    return _figure(data, layout)
+
+
+def net_curves(view: NetView, colours: tuple[str, str] = (theme.CONSTANT, theme.DECAYED)) -> PrebuiltFigure:
+    """The network's training against the step: loss (top), accuracy (middle), rate (bottom).
+
+    Each lane: the mean over seeds (thick) and the band from its lowest to its highest seed.
+    The rate panel (linear: the staircase's drops show as steps) draws the rate the torch
+    optimizer applied, with lrcore's schedule dotted on top of it (the page says how
+    closely they agree).
+    """
+    r = view.result
+    labels = r.labels
+    dashes = ("solid", "dash")
+    x = _wire(view.steps)
+    data: list[dict] = []
+    for panel, (values, axis, fmt) in enumerate(((view.loss, "y", ".4f"), (view.accuracy, "y2", ".1%"))):
+        for k in range(2):
+            low, mean, high = values[k]
+            data.append(_trace(x, _wire(high), ("x", axis), line=dict(width=0)))
+            data.append(_trace(x, _wire(low), ("x", axis), line=dict(width=0), fill="tonexty", fillcolor=_rgba(colours[k], 0.18)))
+            what = "loss" if panel == 0 else "accuracy"
+            trace = _trace(
+                x, _wire(mean), ("x", axis),
+                line=dict(color=colours[k], width=3.5, dash=dashes[k]),
+                hovertemplate=f"step %{{x}}<br>mean {what} %{{y:{fmt}}}<extra>{labels[k]}</extra>",
+            )  # fmt: skip
+            if panel == 0:
+                trace.update(name=f"{labels[k]} (mean of {r.config.seeds} seeds)", showlegend=True, legendrank=k + 1)
+            data.append(trace)
+    rx = _wire(view.rate_steps)
+    for k in range(2):
+        data.append(
+            _trace(
+                rx, _wire(view.rate_used[k]), ("x", "y3"),
+                line=dict(color=colours[k], width=3.5, dash=dashes[k]),
+                hovertemplate="update %{x}<br>rate %{y:.6g}<extra>" + labels[k] + " (torch)</extra>",
+            )
+        )  # fmt: skip
+    data.append(_trace(rx, _wire(view.rate[1]), ("x", "y3"), line=dict(color="#222", width=1.5, dash="dot"), name="lrcore's schedule", showlegend=True, legendrank=3))
+    spe = r.config.steps_per_epoch
+    layout = theme.base_layout(
+        height=720,
+        margin=dict(l=80, r=15, t=70, b=55),
+        xaxis=theme.axis(f"step (update; {spe} per epoch)", 6, anchor="y3"),
+        yaxis=theme.axis("training loss", domain=[0.56, 1.0]),
+        yaxis2=theme.axis("accuracy", domain=[0.29, 0.5], tickformat=".0%"),
+        yaxis3=theme.axis("learning rate", domain=[0.0, 0.23], rangemode="tozero"),
+        hovermode="x",
+        legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0, font=dict(size=14), traceorder="normal"),
     )
     return _figure(data, layout)
 

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from lrcore import global_step, nets, theory
 from lrcore import schedules as S
-from lrcore import batch, optimal, theory
+from lrcore import batch, optimal
 
-RACE, GALLERY, STEP = "pages/decay_race.py", "pages/schedule_gallery.py", "pages/what_is_a_step.py"
+RACE, GALLERY, STEP, NET = "pages/decay_race.py", "pages/schedule_gallery.py", "pages/what_is_a_step.py", "pages/texts_network.py"
 BATCH_LAB, WARMUP_LAB, BEST_LAB = "pages/lab_batch_size.py", "pages/lab_warmup.py", "pages/lab_best_schedule.py"
+_KERAS = global_step.keras_example()  # the answer's model.fit in numbers
+_ANSWER = dict(nets.ANSWER.params)
 
 
 @dataclass(frozen=True)
@@ -180,6 +183,26 @@ SOURCES = (
                 STEP,
                 note="100 epochs of 12 steps is 1,200 steps: this rate never drops.",
                 link_label="The Keras example, in numbers",
+            ),
+            Item(
+                "The answer's network, trained",
+                "model.add(Dense(units=6, activation='relu')); model.add(Dense(units=2, activation='softmax')); "
+                "SGD(learning_rate=lr_schedule), loss='sparse_categorical_crossentropy'",
+                NET,
+                {"lr": f"{_ANSWER['initial_learning_rate']:g}", "d.decay_steps": str(_ANSWER["decay_steps"])},
+                latex=S.exponential(**_ANSWER).latex,
+                note=f"Trained with torch on {_KERAS.n_examples:,} synthetic examples: {_KERAS.total_steps:,} updates never reach "
+                f"decay_steps = {_KERAS.decay_steps:,}, so the decayed run is the constant one, step for step.",
+                link_label="The answer's own settings, trained (never decays)",
+            ),
+            Item(
+                "The same network with decay_steps in steps",
+                "究竟是什么一步？ — a step is one minibatch update, so one epoch is 12 of them here.",
+                NET,
+                {"lr": f"{_ANSWER['initial_learning_rate']:g}"},
+                latex=S.exponential(_ANSWER["initial_learning_rate"], _KERAS.steps_per_epoch, _ANSWER["decay_rate"], True).latex,
+                note=f"decay_steps = {_KERAS.steps_per_epoch} (one epoch): the rate is multiplied by {_ANSWER['decay_rate']:g} every epoch.",
+                link_label="Trained with decay_steps = one epoch",
             ),
         ),
     ),

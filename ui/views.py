@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from lrcore import global_step, registry, story, theory
+from lrcore import global_step, nets, registry, story, theory
 from lrcore.schedules import exponential
 from lrcore.race import LaneResult, RaceConfig, RaceResult, run_race
 from ui import theme
@@ -266,3 +266,27 @@ def lane_table(view: RaceView) -> list[dict]:
         }
         for lane in view.lanes
     ]
+
+
+# --------------------------------------------------------------------------- the texts' network
+
+
+@dataclass(frozen=True, eq=False)
+class NetView:
+    """The network's training for drawing: bands over seeds at a bounded number of steps."""
+
+    result: nets.NetResult
+    outcome: nets.Outcome
+    steps: np.ndarray  # the steps drawn (0 = before any update)
+    loss: np.ndarray  # (2, 3, len(steps)): lowest seed, mean, highest seed
+    accuracy: np.ndarray
+    rate_steps: np.ndarray  # the updates whose rates are drawn
+    rate: np.ndarray  # (2, len(rate_steps)): lrcore's schedule
+    rate_used: np.ndarray  # the torch optimizer's, at the same updates
+
+
+def net_view(result: nets.NetResult) -> NetView:
+    loss, acc = result.band("loss"), result.band("accuracy")
+    keep = decimate(loss.shape[-1], *loss.reshape(-1, loss.shape[-1]), *acc[:, 1])
+    at = decimate(result.rate.shape[-1], *result.rate)
+    return NetView(result, nets.outcome(result), keep, loss[..., keep], acc[..., keep], at, result.rate[:, at], result.rate_used[:, at])

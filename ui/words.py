@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from lrcore import predict, story
+from lrcore import nets, predict, story
 from lrcore.global_step import StepResult
 from ui import theme
 
@@ -322,3 +322,58 @@ def verdict(v, labels: list[str], exact: list[bool] | None = None) -> str:
         f"{mark} You said {number(v.answer)}; {name(v.lane)} ends at {number(v.truth)} ({'expected' if exact[v.lane] else 'mean'} loss){floor}. "
         f"A guess within a factor of {predict.SETTLE_FACTOR:g} counts."
     )
+
+
+# --------------------------------------------------------------------------- the texts' network
+
+
+def _band(b: tuple[float, float, float]) -> str:
+    return f"{b[1]:.3f} (seeds from {b[0]:.3f} to {b[2]:.3f})"
+
+
+def net_story(o, labels: tuple[str, str], spe: int) -> list[str]:
+    """What the network's training shows, from :class:`lrcore.nets.Outcome` (every number is its field)."""
+    name = Namer(list(labels))
+    epoch_of = lambda step: step // spe + 1  # noqa: E731  (update t falls in epoch t // spe + 1)
+    lines = []
+    if o.first_change is None:
+        lines.append(
+            f"{name(1, True)} never changed its rate in these {o.steps:,} updates: it stayed at {number(o.first_rate)}. "
+            "Its schedule's first drop lies beyond the end of training."
+        )
+    else:
+        lines.append(
+            f"{name(1, True)} first changed its rate at update {o.first_change:,} (epoch {epoch_of(o.first_change):,}) "
+            f"and ends at {number(o.last_rate)}, {ratio(o.first_rate / o.last_rate) if o.last_rate > 0 else '∞'}× below where it started."
+        )
+    final = f"final training loss: {name(0)} {_band(o.constant_final)}, {name(1)} {_band(o.decayed_final)}"
+    if o.direction == "identical":
+        lines.append(
+            "So the two runs are **identical, step for step**: the same weights, batches and rates give the same "
+            f"final training loss, {_band(o.constant_final)}."
+        )
+    elif o.direction == "lower":
+        lines.append(f"The decayed run ends **lower than every constant seed**: its whole band lies below ({final}).")
+    elif o.direction == "higher":
+        lines.append(f"The decayed run ends **higher than every constant seed**: its rate shrank before the runs arrived ({final}).")
+    else:
+        side = "lower" if o.decayed_final[1] < o.constant_final[1] else "higher"
+        lines.append(f"The bands **overlap**: on average the decayed run ends {side} ({final}).")
+    if o.direction != "identical":
+        lines.append(
+            f"Seed by seed, on the same initial weights and batches, the decayed run ends lower in **{o.wins} of {o.seeds}**; "
+            f"final accuracy on the (noisy) training labels: {o.constant_accuracy:.1%} against {o.decayed_accuracy:.1%}."
+        )
+    return lines
+
+
+def net_rate_check(o, factory: str) -> str:
+    """The per-step agreement of torch's scheduler with lrcore's schedule, from ``o.rate_gap``."""
+    where = f"at all {o.steps:,} updates of both lanes"
+    if o.rate_gap == 0:
+        agreement = f"it equals lrcore's schedule exactly {where}"
+    elif o.rate_gap < nets.RATE_AGREES:
+        agreement = f"it agrees with lrcore's schedule {where}, to a relative {o.rate_gap:.1e}"
+    else:
+        agreement = f"it differs from lrcore's schedule by up to a relative {o.rate_gap:.2g}"
+    return f"Every rate was set by PyTorch's scheduler ({factory}) and read back from `optimizer.param_groups[0]['lr']`: {agreement}."
