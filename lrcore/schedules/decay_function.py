@@ -52,6 +52,7 @@ from __future__ import annotations
 
 import ast
 import math
+import re
 import struct
 import threading
 import time
@@ -143,9 +144,12 @@ if hasattr(ast, "Match"):
     _NAMES[ast.Match] = "match"
 
 
+_CODE = re.compile(r"\s*(def|class|import|from|async)\b|\s*@")
+
+
 def is_function(text: Any) -> bool:
     """Whether a formula box holds a ``def`` (a function) rather than an expression."""
-    return isinstance(text, str) and text.lstrip().startswith(("def ", "def\t", "import ", "from "))
+    return isinstance(text, str) and (_CODE.match(text) is not None or "\n" in text.strip())
 
 
 def _refused(message: str, node: ast.AST | None = None) -> check.ParameterError:
@@ -510,12 +514,15 @@ def _float32(x: float) -> float:
 FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
+RETURNS_INT = "the function returns the integer {value}; Keras needs a float (write {value}.0 or float(...))"
+RETURNS_NONE = "the function returns None (no return reached); Keras needs a float"
+
+
 def _checked_rate(value: Any, epoch: int) -> float:
-    if isinstance(value, bool) or isinstance(value, int):
-        raise _failed(
-            f"the function returns the integer {value!r}; Keras needs a float (write {value!r}.0 or float(...))",
-            epoch, None,
-        )  # fmt: skip
+    if isinstance(value, (bool, int)):
+        raise _failed(RETURNS_INT.format(value=int(value)), epoch, None)
+    if value is None:
+        raise _failed(RETURNS_NONE, epoch, None)
     if not isinstance(value, float):
         raise _failed(f"the function returns {value!r}; Keras needs a float", epoch, None)
     if not (math.isfinite(value) and 0 <= value <= FLOAT32_MAX):
@@ -595,17 +602,19 @@ class _Vector:
         }
         for name, default in fn.defaults:
             self.env[name] = (np.full(n, float(default)), np.full(n, type(default) is float), np.ones(n, bool))
+        for name in fn.locals_ - set(self.env):  # assigned somewhere: unset until then (UnboundLocalError)
+            self.env[name] = (np.zeros(n), np.zeros(n, bool), np.zeros(n, bool))
         self.globals = {"lr0": (np.full(n, float(lr0)), np.ones(n, bool))}
 
     # -- bookkeeping
 
-    def fail(self, where: np.ndarray, reason: str, node: ast.AST) -> None:
+    def fail(self, where: np.ndarray, reason: str, node: ast.AST | None) -> None:
         new = where & ~self.error
         if new.any():
             if reason not in self.reasons:
                 self.reasons.append(reason)
             self.error |= new
-            self.error_line[new] = node.lineno
+            self.error_line[new] = 0 if node is None else node.lineno
             self.error_what[new] = self.reasons.index(reason)
 
     def run(self) -> tuple[np.ndarray, np.ndarray]:
@@ -613,10 +622,10 @@ class _Vector:
             self.block(self.fn.tree.body, np.ones(self.n, bool))
             missing = ~self.returned & ~self.error
             if missing.any():
-                self.fail(missing, "the function returns None (no return reached); Keras needs a float", self.fn.tree)
+                self.fail(missing, RETURNS_NONE, None)
             ints = self.returned & ~self.result_real & ~self.error
             if ints.any():
-                self.fail(ints, "the function returns an integer; Keras needs a float (write 1.0 or float(...))", self.fn.tree)
+                self.fail(ints, RETURNS_INT, None)
         return self.result, self.error
 
     def block(self, statements: list[ast.stmt], live: np.ndarray) -> None:
@@ -634,7 +643,7 @@ class _Vector:
                 got = self.expr(node.value, live)
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             for t in targets:
-                old = self.env.get(t.id, (np.zeros(self.n), np.zeros(self.n, bool), np.zeros(self.n, bool)))
+                old = self.env[t.id]
                 self.env[t.id] = (
                     np.where(live, got.value, old[0]),
                     np.where(live, got.real, old[1]),
@@ -726,6 +735,7 @@ class _Vector:
             out = np.power(x, y)
             finite = np.isfinite(x) & np.isfinite(y)
             bad = live & finite & ~np.isfinite(out)
+            out = np.where(live & ~bad, _libm(math.pow, [x, y], live & ~bad), out)
             self.fail(bad & (x == 0), "division by zero", node)  # 0 ** negative
             self.fail(bad & np.isnan(out), "a negative number to a fractional power (Python would make it complex)", node)
             self.fail(bad, "a number too large (overflow)", node)
@@ -763,7 +773,10 @@ class _Vector:
             domain = domain | (infinite & np.logical_or.reduce([v == 0 for v in values]))
         self.fail(domain, "a math domain error (e.g. log of a number <= 0, sqrt of a negative)", node)
         self.fail(infinite, "a number too large (overflow)", node)
-        return out
+        if np_fn in _EXACT:
+            return out
+        good = live & finite & np.isfinite(out)
+        return np.where(good, _libm(_BY_NUMPY[np_fn], values, good), out)
 
     def builtin(self, name: str, args: list[_Value], live: np.ndarray, node: ast.AST) -> _Value:
         n = self.n
@@ -787,6 +800,40 @@ class _Vector:
         return self.binary(ast.Pow(), args[0], args[1], live, node)
 
 
+# IEEE-exact in NumPy as in C: no need for libm's copy.
+_EXACT = {np.sqrt, np.fabs, np.floor, np.ceil, np.trunc}
+_BY_NUMPY = {m[1]: m[0] for m in MATH.values()}
+
+
+def _libm(py_fn: Callable[..., float], values: list[np.ndarray], where: np.ndarray) -> np.ndarray:
+    """``py_fn`` (a function of Python's math) at each distinct argument where ``where``; NaN elsewhere.
+
+    NumPy's SIMD exp, log, pow, tan, ... differ from the C library's (which Python's math and
+    ``**`` call) in the last bit for a few per cent of arguments, and a ``math.floor`` can turn
+    that bit into a whole step of the schedule. So the vectorised path takes its values
+    from the same library Keras' Python call does: one call per distinct argument (a
+    schedule has few: the epochs, or the few values of a floor), through ``np.frompyfunc``.
+    """
+    out = np.full(values[0].shape, np.nan)
+    if not where.any():
+        return out
+
+    def safe(*args):
+        try:
+            return py_fn(*args)
+        except (ValueError, OverflowError, ZeroDivisionError):  # at a boundary where NumPy's mask said fine
+            return math.nan
+
+    ufunc = np.frompyfunc(safe, len(values), 1)
+    if len(values) == 1:
+        distinct, back = np.unique(values[0][where], return_inverse=True)
+        out[where] = ufunc(distinct).astype(np.float64)[back]
+    else:
+        distinct, back = np.unique(np.stack([v[where] for v in values], axis=1), axis=0, return_inverse=True)
+        out[where] = ufunc(*distinct.T).astype(np.float64)[back.reshape(-1)]
+    return out
+
+
 def vector_rates(fn: Function, lr0: float, epochs: np.ndarray) -> np.ndarray:
     """The rates of ``epochs`` (any order), for a function that does not read ``lr``; raises at the first failing epoch."""
     if fn.reads_lr:
@@ -797,7 +844,8 @@ def vector_rates(fn: Function, lr0: float, epochs: np.ndarray) -> np.ndarray:
     if bad.any():
         k = int(np.argmin(np.where(bad, epochs, np.iinfo(np.int64).max)))
         if error[k]:
-            raise _failed(run.reasons[run.error_what[k]], int(epochs[k]), int(run.error_line[k]) or None)
+            reason = run.reasons[run.error_what[k]].format(value=int(rates[k]) if np.isfinite(rates[k]) else rates[k])
+            raise _failed(reason, int(epochs[k]), int(run.error_line[k]) or None)
         raise _failed(f"the function gives the rate {float(rates[k]):g}; a learning rate must be finite and >= 0", int(epochs[k]), None)
     return rates
 
