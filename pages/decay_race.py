@@ -203,7 +203,7 @@ def formulas(config: RaceConfig) -> None:
             st.markdown(f"**{spec.label}**, with η₀ the rate the slider gives every lane:")
             st.latex(getattr(schedule, "latex_symbolic", schedule.latex))  # reduce-on-plateau: its rule
             if is_function(spec.get("expression")):  # a pasted def reads best as itself
-                st.code(spec["expression"], language="python")
+                st.code(spec["expression"], language="python", wrap_lines=True)
             rate_params = {p.name for p in spec.entry.params if p.rate_fraction is not None}
             values = [f"{k} = {v:g}" if isinstance(v, float) else f"{k} = {v}" for k, v in spec.params if k not in rate_params and not hasattr(v, "params") and not is_function(v)]
             if values:

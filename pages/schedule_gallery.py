@@ -107,7 +107,7 @@ with plot_slot:
                 left.markdown(f"mirrors `{sched.mirrors}`" if sched.mirrors else "mirrors no framework function (see its docstring)")
                 right.latex(sched.latex)
                 if is_function(sched.params.get("expression")):  # a pasted def reads best as itself
-                    right.code(sched.params["expression"], language="python")
+                    st.code(sched.params["expression"], language="python", wrap_lines=True)
                 if registry.closed_loop(specs[name]):
                     right.caption(
                         "Feedback: its rate depends on the loss. Shown here driving SGD on the decay race's default "

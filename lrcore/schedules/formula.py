@@ -20,7 +20,7 @@ from typing import Any, Callable
 import numpy as np
 
 from lrcore import _checks as check
-from lrcore.schedules import decay_function
+from lrcore.schedules import decay_function, decay_vector
 from lrcore.schedules.base import Schedule, group, tex_number
 
 __all__ = ["formula", "FUNCTIONS", "MAX_LENGTH"]
@@ -298,23 +298,19 @@ def _function(source: str, steps_per_epoch: int, lr0: float) -> Schedule:
         if recurrence is not None:  # once per epoch, in order, fed back its own float32 rate
             return recurrence.upto(int(epochs.max()))[epochs]
         wanted, where = np.unique(epochs, return_inverse=True)
-        return decay_function.vector_rates(fn, lr0, wanted)[where]
+        return decay_vector.vector_rates(fn, lr0, wanted)[where]
 
     def tex(t: str, numeric: bool) -> str:
         epoch = t if spe == 1 else rf"\lfloor {group(t)}/{tex_number(spe)} \rfloor"
         return decay_function.tex_call(fn, epoch, tex_number(lr0) if numeric else r"\eta_0")
 
-    how = (
-        f"called once per epoch with the previous rate ({fn.lr}), as Keras feeds it back (float32)"
-        if fn.reads_lr
-        else "called once per epoch"
-    )
+    how = f"fed back the previous epoch's rate {fn.lr} (float32, as Keras does)" if fn.reads_lr else "a function of the epoch"
     schedule = Schedule(
         "formula",
         {"expression": source, "steps_per_epoch": spe, "lr0": lr0},
         rates,
         tex,
-        f"Your own Keras function {fn.name}(), {how}: LearningRateScheduler({fn.name}).",
+        f"Your own Keras function, called once per epoch: {how}.",
         "keras.callbacks.LearningRateScheduler",
     )
     schedule(0)  # fail now, not on the first plot, if the first epoch already fails
