@@ -334,11 +334,12 @@ def test_a_def_pasted_into_the_gallery_box_is_drawn_and_shown_as_code(server, ch
         assert "initial_lrate * math.pow(0.5" in page.locator('[data-testid="stCode"]').first.inner_text()
         assert "g.formula.expression=def+step_decay" in page.url or "g.formula.expression=def%20step_decay" in page.url
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.locator(".js-plotly-plot").first.scroll_into_view_if_needed()
+        page.screenshot(path=str(ARTIFACTS / "gallery_pasted_def_plot.png"))
         box.scroll_into_view_if_needed()
         page.screenshot(path=str(ARTIFACTS / "gallery_pasted_def_box.png"))
         page.locator('[data-testid="stCode"]').first.scroll_into_view_if_needed()
         page.screenshot(path=str(ARTIFACTS / "gallery_pasted_def_code.png"))
-        page.screenshot(path=str(ARTIFACTS / "gallery_pasted_def_full.png"), full_page=True)
         # a loop pasted instead is refused under the box, with its line, underscores intact
         box.fill("def my_decay(epoch):\n    for i in range(epoch):\n        pass\n    return 0.1")
         box.press("Control+Enter")
