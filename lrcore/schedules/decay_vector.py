@@ -290,8 +290,9 @@ def _libm(py_fn: Callable[..., float], values: list[np.ndarray], where: np.ndarr
         distinct, back = np.unique(values[0][where], return_inverse=True)
         out[where] = ufunc(distinct).astype(np.float64)[back]
     else:
-        distinct, back = np.unique(np.stack([v[where] for v in values], axis=1), axis=0, return_inverse=True)
-        out[where] = ufunc(*distinct.T).astype(np.float64)[back.reshape(-1)]
+        x, y = (v[where] for v in values)  # a pair as one complex number: np.unique sorts those fast
+        distinct, back = np.unique(x + 1j * y, return_inverse=True)
+        out[where] = ufunc(distinct.real, distinct.imag).astype(np.float64)[back]
     return out
 
 
