@@ -163,6 +163,12 @@ def test_a_recurrence_is_bounded_in_epochs():
     assert np.isfinite(formula(TIME_BASED, steps_per_epoch=100)(100 * D.MAX_EPOCHS - 1))  # more steps per epoch: fine
 
 
+def test_a_recurrence_is_bounded_in_time(monkeypatch):
+    monkeypatch.setattr(D, "TIME_LIMIT", 0.0)  # the guard looks at the clock every 1024 epochs
+    with pytest.raises(ParameterError, match="took over 0 s by epoch 1023"):
+        formula(TIME_BASED, steps_per_epoch=1)(np.arange(5000))
+
+
 # --------------------------------------------------------------------------- the sandbox
 
 

@@ -562,7 +562,7 @@ class Recurrence:
                 rate = call(python, fn, epoch, self.feed)
                 rates.append(rate)
                 self.feed = _float32(rate)
-                if epoch % 1024 == 0 and time.perf_counter() - start > TIME_LIMIT:
+                if epoch % 1024 == 1023 and time.perf_counter() - start > TIME_LIMIT:
                     raise check.fail("expression", f"expression: the function took over {TIME_LIMIT:g} s by epoch {epoch}")
             return np.asarray(rates[: last_epoch + 1], dtype=np.float64)
 
