@@ -7,6 +7,7 @@ import streamlit as st
 
 from lrcore import predict, theory
 from lrcore.race import RaceConfig, duel, lane_labels
+from lrcore.schedules.decay_function import is_function
 from ui import charts, classroom, compute, downloads, figures, lanes, state, text, views, words
 from ui.code_panel import code_panel
 from ui.state import Field
@@ -243,8 +244,10 @@ def formulas(config: RaceConfig) -> None:
             schedule = spec.with_rate(config.effective_lr).build()
             st.markdown(f"**{spec.label}**, with η₀ the rate the slider gives every lane:")
             st.latex(getattr(schedule, "latex_symbolic", schedule.latex))  # reduce-on-plateau: its rule
+            if is_function(spec.get("expression")):  # a pasted def reads best as itself
+                st.code(spec["expression"], language="python", wrap_lines=True)
             rate_params = {p.name for p in spec.entry.params if p.rate_fraction is not None}
-            values = [f"{k} = {v:g}" if isinstance(v, float) else f"{k} = {v}" for k, v in spec.params if k not in rate_params and not hasattr(v, "params")]
+            values = [f"{k} = {v:g}" if isinstance(v, float) else f"{k} = {v}" for k, v in spec.params if k not in rate_params and not hasattr(v, "params") and not is_function(v)]
             if values:
                 st.caption(", ".join(values))
             code_panel(schedule, key=f"code.race.{spec.name}.{len(shown)}", steps=config.steps)

@@ -5,9 +5,11 @@ import streamlit as st
 
 from lrcore import registry
 from lrcore.schedules import steps_per_epoch
+from lrcore.schedules.decay_function import is_function
 from ui import charts, compute, controls, downloads, figures, state, theme, views
 from ui.code_panel import code_panel
 from ui.state import Field
+from ui.text import plain
 
 HORIZONS = [10, 24, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000, 100000]
 DEFAULT_SHOWN = ["exponential", "inverse_time", "step", "cosine", "one_cycle"]
@@ -75,7 +77,7 @@ for name in shown:
         frozen = registry.freeze(spec)
         lr = compute.plateau_rates(frozen, horizon) if registry.closed_loop(spec) else compute.schedule_rates(frozen, horizon)
     except ValueError as err:
-        st.error(f"{registry.SCHEDULES[name].label}: {err}", icon="⚠️")
+        st.error(plain(f"{registry.SCHEDULES[name].label}: {err}"), icon="⚠️")
         continue
     rates[name] = lr
     keep = views.decimate(horizon, lr, max_points=1200)
@@ -103,6 +105,8 @@ with plot_slot:
                 left.caption(sched.description)
                 left.markdown(f"mirrors `{sched.mirrors}`" if sched.mirrors else "mirrors no framework function (see its docstring)")
                 right.latex(sched.latex)
+                if is_function(sched.params.get("expression")):  # a pasted def reads best as itself
+                    st.code(sched.params["expression"], language="python", wrap_lines=True)
                 if registry.closed_loop(specs[name]):
                     right.caption(
                         "Feedback: its rate depends on the loss. Shown here driving SGD on the decay race's default "

@@ -343,3 +343,42 @@ def test_an_update_during_play_stops_the_old_animation(server, chromium):
         assert seen == {"step 1000"}, seen  # the new figure, on its last frame, at rest
     finally:
         page.close()
+
+
+PASTED_DEF = """def step_decay(epoch, lr):
+    # the decay article's step decay, then a gentle exponential tail
+    initial_lrate = 0.1
+    if epoch < 30:
+        return initial_lrate * math.pow(0.5, math.floor((1 + epoch) / 10.0))
+    return lr * math.exp(-0.05)"""
+
+
+def test_a_def_pasted_into_the_gallery_box_is_drawn_and_shown_as_code(server, chromium):
+    page = B.open_page(chromium, f"{server}/schedule_gallery?show=formula&x=epochs", width=1366, height=768)
+    try:
+        page.wait_for_selector(".js-plotly-plot .main-svg")
+        box = page.locator("textarea").first  # the only text area: the formula box
+        box.fill(PASTED_DEF)  # what a paste leaves in the box
+        box.press("Control+Enter")  # a text area applies on Ctrl+Enter (or on leaving it)
+        page.wait_for_selector('[data-testid="stCode"]')
+        B.wait_until_idle(page)
+        assert page.locator(ERRORS).count() == 0
+        assert "initial_lrate * math.pow(0.5" in page.locator('[data-testid="stCode"]').first.inner_text()
+        assert "g.formula.expression=def+step_decay" in page.url or "g.formula.expression=def%20step_decay" in page.url
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.locator(".js-plotly-plot").first.scroll_into_view_if_needed()
+        page.screenshot(path=str(ARTIFACTS / "gallery_pasted_def_plot.png"))
+        box.scroll_into_view_if_needed()
+        page.screenshot(path=str(ARTIFACTS / "gallery_pasted_def_box.png"))
+        page.locator('[data-testid="stCode"]').first.scroll_into_view_if_needed()
+        page.screenshot(path=str(ARTIFACTS / "gallery_pasted_def_code.png"))
+        # a loop pasted instead is refused under the box, with its line, underscores intact
+        box.fill("def my_decay(epoch):\n    for i in range(epoch):\n        pass\n    return 0.1")
+        box.press("Control+Enter")
+        page.wait_for_selector('[data-testid="stAlertContentError"]')
+        message = page.locator('[data-testid="stAlertContentError"]').first.inner_text()
+        assert "expression, line 2: may not contain a for loop" in message
+        page.locator('[data-testid="stAlertContentError"]').first.scroll_into_view_if_needed()
+        page.screenshot(path=str(ARTIFACTS / "gallery_pasted_def_error.png"))
+    finally:
+        page.close()

@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from lrcore import registry
 from lrcore.schedules import formula
+from lrcore.schedules.decay_function import MAX_SOURCE
 from lrcore.schedules.formula import MAX_LENGTH
 from ui import controls
 from ui.text import plain
@@ -25,7 +26,7 @@ def page(path: str, query: dict | None = None) -> AppTest:
 
 
 def widget_keys(at: AppTest) -> set[str]:
-    kinds = ("number_input", "slider", "toggle", "selectbox", "text_input")
+    kinds = ("number_input", "slider", "toggle", "selectbox", "text_input", "text_area")
     return {w.key for kind in kinds for w in getattr(at, kind)}
 
 
@@ -107,19 +108,59 @@ def test_the_error_goes_where_err_param_says_not_where_the_first_word_points():
 
 
 def test_a_long_formula_survives_a_link_round_trip():
-    # The link's text limit is the formula's own (MAX_LENGTH), not a second number.
+    # The link's text limit is the box's own (a pasted function's MAX_SOURCE), not a second number.
     long = "lr0 / (1 + 0.001 * step)" + " + 0 * step" * 34
     assert 300 < len(long) <= MAX_LENGTH
     at = page(GALLERY, {"show": "formula", "g.formula.expression": long})
     assert not at.warning and not at.error, [w.value for w in at.warning]
-    assert at.text_input(key="g.formula.expression").value == long
+    assert at.text_area(key="g.formula.expression").value == long
     again = page(GALLERY, dict(at.query_params))
     assert again.query_params["g.formula.expression"] == long and not again.warning
     expression = next(p for p in registry.SCHEDULES["formula"].params if p.name == "expression")
     parse = controls._field(expression, "k", "lr0").parse
-    assert parse("t" * MAX_LENGTH) == "t" * MAX_LENGTH
-    with pytest.raises(ValueError, match=f"longer than {MAX_LENGTH} characters"):
-        parse("t" * (MAX_LENGTH + 1))
+    assert parse("t" * MAX_SOURCE) == "t" * MAX_SOURCE
+    with pytest.raises(ValueError, match=f"longer than {MAX_SOURCE} characters"):
+        parse("t" * (MAX_SOURCE + 1))
+
+
+PASTED = """def step_decay(epoch, lr):
+    # the decay article's, with a floor on the rate
+    initial_lrate = 0.1
+    if epoch < 2:
+        return initial_lrate
+    elif epoch < 40:
+        return initial_lrate * math.pow(0.5, math.floor((1 + epoch) / 10.0))
+    return max(lr * 0.9, 1e-4)
+"""
+
+
+def test_a_pasted_def_goes_into_the_box_and_survives_a_link_round_trip():
+    at = page(GALLERY, {"show": "formula"})
+    at.text_area(key="g.formula.expression").set_value(PASTED).run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert at.query_params["g.formula.expression"] == PASTED  # every line, indentation and comment kept
+    assert any(c.value.strip() == PASTED.strip() and c.language == "python" for c in at.code)  # the code itself
+    assert any(r"\mathrm{step\_decay}(e,\ \eta_{e-1})" in l.value for l in at.latex)
+    again = page(GALLERY, dict(at.query_params))
+    assert not again.warning and not again.error and again.text_area(key="g.formula.expression").value == PASTED
+    shown = [line for line in again.dataframe[0].value["Your own formula"]]  # the table: steps 0, 1, 10, 100, 999
+    built = formula(PASTED, steps_per_epoch=12, lr0=0.1)
+    assert shown == pytest.approx(list(built([0, 1, 10, 100, 999])), rel=1e-15)
+
+
+def test_a_pasted_def_with_a_loop_is_refused_under_the_box_saying_the_line():
+    looped = "def f(epoch):\n    for i in range(epoch):\n        pass\n    return 0.1\n"
+    at = page(GALLERY, {"show": "formula", "g.formula.expression": looped})
+    assert len(at.error) == 1 and "line 2" in at.error[0].value and "a for loop" in at.error[0].value
+    assert just_before(at, at.error[0]).key == "g.formula.expression"
+
+
+def test_the_race_runs_a_pasted_recurrence_against_the_constant_rate():
+    source = "def decay(epoch, lr):\n    return lr if epoch < 5 else lr * 0.8\n"
+    at = page(RACE, {"decay": "formula", "d.expression": source})
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert at.query_params["d.expression"] == source
+    assert any(c.value.strip() == source.strip() for c in at.code)
 
 
 # --------------------------------------------------------------------------- sliders

@@ -130,7 +130,7 @@ def test_gallery_reaches_every_schedule_with_every_parameter():
 
     at = page(GALLERY, {"show": ",".join(registry.SCHEDULES)})
     clean(at)
-    keys = {w.key for kind in ("number_input", "slider", "toggle", "selectbox", "text_input") for w in getattr(at, kind)}
+    keys = {w.key for kind in ("number_input", "slider", "toggle", "selectbox", "text_input", "text_area") for w in getattr(at, kind)}
     for name, entry in registry.SCHEDULES.items():
         for p in entry.params:
             key = f"g.{name}.{p.name}"

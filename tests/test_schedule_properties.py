@@ -71,6 +71,17 @@ BASE = {
         st.integers(1, 100),
         rates,
     ),
+    # A pasted Keras def that does not read lr: evaluated over all epochs at once.
+    "formula (def)": st.builds(
+        S.formula,
+        st.sampled_from([
+            "def step_decay(epoch):\n    return lr0 * math.pow(0.5, math.floor((1 + epoch) / 10.0))",
+            "def f(epoch, lr):\n    if epoch < 5:\n        return lr0\n    elif epoch < 50:\n        return lr0 * 0.1\n    return max(lr0 * math.exp(-epoch / 100), 1e-6)",
+            "def f(epoch):\n    return lr0 / math.sqrt(1 + epoch) if epoch % 2 == 0 else lr0 * 0.5 ** (epoch / 1000)",
+        ]),
+        st.integers(1, 100),
+        rates,
+    ),
 }  # fmt: skip
 simple = st.one_of(*BASE.values())
 ALL = {

@@ -109,6 +109,8 @@ def _widget(p: Param, key: str, container) -> Any:
             raise ParameterError(p.name, f"{p.name} {err}") from None
         numbers = [float(x) for x in parsed.split(",")]
         return [int(x) for x in numbers] if p.kind == "ints" else numbers
+    if p.kind == "text" and p.multiline:  # a pasted def keeps its lines (Ctrl+Enter applies it)
+        return container.text_area(_label(p), max_chars=p.max_length, key=key, help=p.help, height="content")
     if p.kind == "text":
         return container.text_input(_label(p), max_chars=p.max_length, key=key, help=p.help)
     raise ValueError(f"kind must be a plain parameter kind; got {p.kind!r}")

@@ -36,6 +36,13 @@ class Source:
     items: tuple[Item, ...]
 
 
+# The article's DecayFunction written out: its time-based decay, as Keras would be handed it.
+DECAY_FUNCTION = """def DecayFunction(epoch):
+    decay_rate = 0.5
+    return lr0 / (1 + decay_rate * epoch)
+"""
+
+
 def _gallery(name: str, **params) -> dict[str, str]:
     query = {"show": name}
     query.update({f"g.{name}.{k}": str(v) for k, v in params.items()})
@@ -130,10 +137,11 @@ SOURCES = (
                 "Keras LearningRateScheduler(DecayFunction)",
                 "def DecayFunction(parameter): return newLearningRate … callbacks=[LearningRateScheduler]",
                 GALLERY,
-                _gallery("formula"),
+                _gallery("formula", expression=DECAY_FUNCTION),
                 latex=S.formula("lr0 / (1 + 0.5 * epoch)", 12).latex_symbolic,
-                note="Keras calls your function with the epoch index (from 0) at the start of each epoch.",
-                link_label="Gallery: your own formula",
+                note="Keras calls your function with the epoch index (from 0) at the start of each epoch, and with "
+                "the current rate too if it takes two arguments. The gallery's box takes such a def as pasted.",
+                link_label="Gallery: the DecayFunction, pasted as Python",
             ),
         ),
     ),

@@ -61,6 +61,7 @@ class Param:
     rate_fraction: float | tuple[float, ...] | None = None
     step: float | None = None
     max_length: int | None = None
+    multiline: bool = False  # text: a box of several lines (a pasted function)
     inner_fixed: tuple[tuple[str, Any], ...] = ()
 
     def __post_init__(self):

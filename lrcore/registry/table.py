@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from lrcore import schedules as S
-from lrcore.schedules.formula import MAX_LENGTH as FORMULA_MAX_LENGTH
+from lrcore.schedules.decay_function import MAX_SOURCE as FORMULA_MAX_LENGTH
 
 __all__ = ["SHARED", "TABLE", "COMPOSE", "PAGE_SETTINGS"]
 
@@ -248,7 +248,10 @@ TABLE: list[tuple[Callable[..., Any], str, str, dict[str, dict[str, Any]]]] = [
             "expression": dict(
                 default="lr0 / sqrt(1 + epoch)",
                 max_length=FORMULA_MAX_LENGTH,
-                help="Use step (or t), epoch, lr0, pi, e; sqrt exp log cos floor min max where.",
+                multiline=True,
+                help="A formula in step (or t), epoch, lr0, pi, e, with sqrt exp log cos floor min max where and "
+                "a if cond else b; or paste a Keras function, def decay(epoch, lr): ..., with if/elif/else and "
+                "math.floor, math.pow, math.exp. A function that reads lr is fed back the previous epoch's rate.",
             ),
             "lr0": dict(_RATE, help="The value of lr0 in the formula."),
         },

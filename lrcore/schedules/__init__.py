@@ -43,7 +43,9 @@ student meets is ``lrcore.schedules.<name>``:
 * :mod:`~lrcore.schedules.pytorch` — the PyTorch mirrors;
 * :mod:`~lrcore.schedules.compose` — warmup and join;
 * :mod:`~lrcore.schedules.epochs` — per-epoch schedules, steps per epoch, batch-size scaling;
-* :mod:`~lrcore.schedules.formula` — a schedule typed as a formula;
+* :mod:`~lrcore.schedules.formula` — a schedule typed as a formula, or a pasted Keras ``def``
+  (its sandbox and Keras semantics in :mod:`~lrcore.schedules.decay_function`, run over all
+  epochs at once by :mod:`~lrcore.schedules.decay_vector`);
 * :mod:`~lrcore.schedules.plateau` — reduce-on-plateau, the feedback schedule.
 
 Each family module names itself in ``FAMILY``; the registry groups schedules by it.

@@ -1,11 +1,14 @@
-"""User formulas: a schedule typed as text, e.g. ``0.1 / (1 + 0.5 * epoch)``.
+"""User formulas: a schedule typed as text, e.g. ``0.1 / (1 + 0.5 * epoch)``, or a pasted ``def``.
 
 This is the decay article's Keras ``LearningRateScheduler(DecayFunction)`` with the
 function written by the student. The text is parsed with :mod:`ast` and only a small,
 whitelisted grammar is evaluated, with NumPy, over the whole step array at once: numbers,
 the names ``step`` (alias ``t``), ``epoch``, ``lr0``, ``pi`` and ``e``, arithmetic, comparisons and
-the functions in :data:`FUNCTIONS`. Nothing is passed to ``eval`` (sympy's ``parse_expr``
-would), so a formula cannot run arbitrary code.
+the functions in :data:`FUNCTIONS`, and ``a if cond else b`` (``np.where``). Nothing is passed
+to ``eval`` (sympy's ``parse_expr`` would), so a formula cannot run arbitrary code.
+
+Text that starts with ``def`` is a whole Keras ``LearningRateScheduler`` function (its own
+sandbox and its Keras semantics are in :mod:`lrcore.schedules.decay_function`).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from typing import Any, Callable
 import numpy as np
 
 from lrcore import _checks as check
+from lrcore.schedules import decay_function, decay_vector
 from lrcore.schedules.base import Schedule, group, tex_number
 
 __all__ = ["formula", "FUNCTIONS", "MAX_LENGTH"]
@@ -101,9 +105,18 @@ def _validate(node: ast.AST) -> None:
         _validate(node.right)
     elif isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
         _validate(node.operand)
-    elif isinstance(node, ast.Compare) and len(node.ops) == 1 and type(node.ops[0]) in _COMPARE:
+    elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+        _validate(node.operand)
+    elif isinstance(node, ast.Compare) and all(type(op) in _COMPARE for op in node.ops):
         _validate(node.left)
-        _validate(node.comparators[0])
+        for comparator in node.comparators:
+            _validate(comparator)
+    elif isinstance(node, ast.IfExp):
+        for part in (node.test, node.body, node.orelse):
+            _validate(part)
+    elif isinstance(node, ast.BoolOp):
+        for value in node.values:
+            _validate(value)
     elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not node.keywords:
         if node.func.id not in FUNCTIONS:
             raise _refused(
@@ -127,10 +140,24 @@ def _evaluate(node: ast.expr, env: dict[str, np.ndarray]) -> np.ndarray:
         return _BINARY[type(node.op)](_evaluate(node.left, env), _evaluate(node.right, env))
     if isinstance(node, ast.UnaryOp):
         value = _evaluate(node.operand, env)
+        if isinstance(node.op, ast.Not):
+            return np.logical_not(value)
         return -value if isinstance(node.op, ast.USub) else value
     if isinstance(node, ast.Compare):
-        op = _COMPARE[type(node.ops[0])][0]
-        return op(_evaluate(node.left, env), _evaluate(node.comparators[0], env))
+        left, result = _evaluate(node.left, env), np.True_
+        for op, comparator in zip(node.ops, node.comparators):
+            right = _evaluate(comparator, env)
+            result = result & _COMPARE[type(op)][0](left, right)
+            left = right
+        return result
+    if isinstance(node, ast.IfExp):
+        return np.where(_evaluate(node.test, env) != 0, _evaluate(node.body, env), _evaluate(node.orelse, env))
+    if isinstance(node, ast.BoolOp):  # Python's value: `a and b` is b where a holds, else a
+        out = _evaluate(node.values[0], env)
+        for value in node.values[1:]:
+            truth = out != 0
+            out = np.where(truth if isinstance(node.op, ast.And) else ~truth, _evaluate(value, env), out)
+        return out
     assert isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
     fn = FUNCTIONS[node.func.id][0]
     return fn(*(_evaluate(arg, env) for arg in node.args))
@@ -143,7 +170,7 @@ def _latex(node: ast.expr, names: dict[str, str]) -> str:
             return rf"\left({text}\right)"
         if isinstance(child, ast.UnaryOp) and min_precedence > 1:
             return rf"\left({text}\right)"
-        if isinstance(child, ast.Compare):  # (t < 5) is 0 or 1: keep it visibly grouped
+        if isinstance(child, (ast.Compare, ast.BoolOp, ast.IfExp)):  # (t < 5) is 0 or 1: keep it visibly grouped
             return rf"\left({text}\right)"
         return text
 
@@ -151,12 +178,26 @@ def _latex(node: ast.expr, names: dict[str, str]) -> str:
         return tex_number(node.value)
     if isinstance(node, ast.Name):
         return names.get(node.id, {"pi": r"\pi", "e": "e"}.get(node.id, node.id))
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+        return r"\lnot " + wrap(node.operand, 5)
     if isinstance(node, ast.UnaryOp):
         sign = "-" if isinstance(node.op, ast.USub) else "+"
         return sign + wrap(node.operand, 2)
     if isinstance(node, ast.Compare):
-        symbol = _COMPARE[type(node.ops[0])][1]
-        return f"{_latex(node.left, names)} {symbol} {_latex(node.comparators[0], names)}"
+        parts = [_latex(node.left, names)]
+        for op, comparator in zip(node.ops, node.comparators):
+            parts += [_COMPARE[type(op)][1], _latex(comparator, names)]
+        return " ".join(parts)
+    if isinstance(node, ast.BoolOp):
+        symbol = r" \land " if isinstance(node.op, ast.And) else r" \lor "
+        return symbol.join(wrap(v, 5) for v in node.values)
+    if isinstance(node, ast.IfExp):
+        rows, branch = [], node
+        while isinstance(branch, ast.IfExp):  # a if c else (b if d else e): one row a case
+            rows.append(rf"{_latex(branch.body, names)} & {_latex(branch.test, names)}")
+            branch = branch.orelse
+        rows.append(rf"{_latex(branch, names)} & \text{{otherwise}}")
+        return r"\begin{cases} " + r" \\ ".join(rows) + r" \end{cases}"
     if isinstance(node, ast.BinOp):
         op = type(node.op)
         if op is ast.Div:
@@ -192,6 +233,12 @@ def formula(expression: str, steps_per_epoch: int = 1, lr0: float = 0.1) -> Sche
     """A schedule from a formula in ``step`` (alias ``t``), ``epoch = step // steps_per_epoch``
     and the initial rate ``lr0``.
 
+    ``expression`` may also be a whole Python function, ``def decay(epoch, lr): ...``, run as
+    Keras' ``LearningRateScheduler`` runs it: once per epoch (from 0), its rate held for the
+    epoch's ``steps_per_epoch`` steps, ``lr`` being the previous epoch's rate as the float32
+    optimizer variable holds it (``float32(lr0)`` at epoch 0). See
+    :mod:`lrcore.schedules.decay_function` for what it may contain.
+
     ``formula("lr0 / (1 + 0.5 * epoch)", steps_per_epoch=12)`` is the decay article's
     time-based decay (its ``å = 1 / (1 + decay_rate * epoch) * å0``, å being the rate)
     applied per epoch. The formula is checked when made (it must parse
@@ -199,6 +246,8 @@ def formula(expression: str, steps_per_epoch: int = 1, lr0: float = 0.1) -> Sche
     negative or non-finite rate raises a ``ParameterError`` (a ``ValueError``) about ``expression``,
     naming the first offending step.
     """
+    if decay_function.is_function(expression):
+        return _function(expression, steps_per_epoch, lr0)
     body = _parse(expression)
     spe = check.integer("steps_per_epoch", steps_per_epoch, low=1)
     lr0 = check.in_range("lr0", lr0, 0.0)
@@ -232,4 +281,37 @@ def formula(expression: str, steps_per_epoch: int = 1, lr0: float = 0.1) -> Sche
         "keras.callbacks.LearningRateScheduler",
     )
     schedule(0)  # fail now, not on the first plot, if the start is already invalid
+    return schedule
+
+
+def _function(source: str, steps_per_epoch: int, lr0: float) -> Schedule:
+    """A pasted ``def``: Keras' LearningRateScheduler, epoch by epoch (see :func:`formula`)."""
+    fn = decay_function.parse(source)
+    spe = check.integer("steps_per_epoch", steps_per_epoch, low=1)
+    lr0 = check.in_range("lr0", lr0, 0.0)
+    recurrence = decay_function.Recurrence(fn, lr0) if fn.reads_lr else None
+
+    def rates(s: np.ndarray) -> np.ndarray:
+        if s.size == 0:
+            return np.zeros(0)
+        epochs = s // spe
+        if recurrence is not None:  # once per epoch, in order, fed back its own float32 rate
+            return recurrence.upto(int(epochs.max()))[epochs]
+        wanted, where = np.unique(epochs, return_inverse=True)
+        return decay_vector.vector_rates(fn, lr0, wanted)[where]
+
+    def tex(t: str, numeric: bool) -> str:
+        epoch = t if spe == 1 else rf"\lfloor {group(t)}/{tex_number(spe)} \rfloor"
+        return decay_function.tex_call(fn, epoch, tex_number(lr0) if numeric else r"\eta_0")
+
+    how = f"fed back the previous epoch's rate {fn.lr} (float32, as Keras does)" if fn.reads_lr else "a function of the epoch"
+    schedule = Schedule(
+        "formula",
+        {"expression": source, "steps_per_epoch": spe, "lr0": lr0},
+        rates,
+        tex,
+        f"Your own Keras function, called once per epoch: {how}.",
+        "keras.callbacks.LearningRateScheduler",
+    )
+    schedule(0)  # fail now, not on the first plot, if the first epoch already fails
     return schedule
