@@ -423,3 +423,47 @@ RULES: dict[str, Rule] = {
     "per_epoch": _per_epoch,
     "formula": _formula,
 }
+
+
+# ------------------------------------------------------------------ a pasted Keras function
+
+
+def pasted_function(s: Schedule) -> bool:
+    """Whether ``s`` is the formula box holding a pasted ``def decay(epoch, lr):``."""
+    from lrcore.schedules.decay_function import is_function
+
+    return s.name == "formula" and is_function(s.params["expression"])
+
+
+def function_name(source: str) -> str:
+    return next(n.name for n in ast.walk(ast.parse(source)) if isinstance(n, ast.FunctionDef))
+
+
+def keras_recurrence(source: str, lr0: float) -> str:
+    """The teacher's function verbatim, and ``lr_at(epoch)``: what Keras' LearningRateScheduler
+    makes of it, for a framework that has no such callback.
+
+    Keras calls ``fn(epoch, lr)`` at the start of every epoch, in order, with ``lr`` the
+    optimizer's float32 rate (``fn(epoch)`` if the function takes one argument), and the
+    optimizer stores the result as float32: the next call sees that, while the rate itself
+    is kept as the function returned it (PyTorch's rates are float64).
+    """
+    name = function_name(source)
+    return (
+        source.strip("\n")
+        + "\n\n\n"
+        + f"LR0 = {lit(lr0)}  # the rate the optimizer starts from: Keras hands it to the first call\n"
+        + "_RATES = []\n\n\n"
+        + "def _float32(x):\n"
+        + '    return struct.unpack("f", struct.pack("f", float(x)))[0]\n\n\n'
+        + "def lr_at(epoch):\n"
+        + f'    """Keras\' LearningRateScheduler semantics: {name}(epoch, lr) once per epoch, in order, fed the previous rate."""\n'
+        + "    while len(_RATES) <= epoch:\n"
+        + "        lr = _float32(_RATES[-1] if _RATES else LR0)  # what Keras' float32 optimizer hands back\n"
+        + "        try:\n"
+        + f"            rate = {name}(len(_RATES), lr)\n"
+        + "        except TypeError:  # a function of the epoch alone, as Keras allows\n"
+        + f"            rate = {name}(len(_RATES))\n"
+        + "        _RATES.append(float(rate))\n"
+        + "    return _RATES[epoch]\n"
+    )

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from lrcore import _checks as check
-from lrcore.export.formula import KERAS, PYTHON, Functions, formula_source, formula_uses_step, lit, steps_lit
+from lrcore.export.formula import KERAS, PYTHON, Functions, formula_source, formula_uses_step, function_name, lit, pasted_function, steps_lit
 from lrcore.schedules import ReduceLROnPlateau, Schedule
 
 __all__ = ["Plan", "plan", "snippet"]
@@ -23,6 +23,7 @@ class Plan:
     imports: tuple[str, ...]
     steps_per_epoch: int | None = None
     why: str = ""
+    initial: str = "lr_schedule(0)"  # the optimizer's first rate, for a per-epoch schedule
 
 
 def _builtin(s: Schedule) -> tuple[str, str] | None:
@@ -92,6 +93,10 @@ def plan(s: Schedule | ReduceLROnPlateau) -> Plan:
             f"it is the callback keras.callbacks.ReduceLROnPlateau({args}) passed to fit(callbacks=[...])"
             + ("" if s.convention == "keras" else ", which follows the Keras convention (cut at `patience`), not torch's"),
         )
+    if pasted_function(s):  # the teacher's function is already what LearningRateScheduler takes
+        src = s.params["expression"].strip("\n") + f"\n\n\nLR0 = {lit(s.params['lr0'])}  # Keras hands the optimizer's rate to the first call\n"
+        src += f"lr_schedule = {function_name(s.params['expression'])}\n"
+        return Plan(True, src, ("import math",), s.params["steps_per_epoch"], "your function, for the decay article's callback", initial="LR0")
     if s.name == "per_epoch" or (s.name == "formula" and not formula_uses_step(s.params["expression"])):
         F = Functions(PYTHON)
         if s.name == "per_epoch":
@@ -144,7 +149,7 @@ def snippet(s: Schedule | ReduceLROnPlateau, title: str, steps: int, steps_per_e
     ]
     if pl.per_epoch:
         lines += [
-            "optimizer = keras.optimizers.SGD(learning_rate=lr_schedule(0))",
+            f"optimizer = keras.optimizers.SGD(learning_rate={pl.initial})",
             "# The decay article's way: a function of the epoch, applied once per epoch (not per batch)",
             "callbacks = [keras.callbacks.LearningRateScheduler(lr_schedule)]",
         ]

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from lrcore import _checks as check
-from lrcore.export.formula import PYTHON, Functions, formula_uses_step, formula_source, lit, steps_lit
+from lrcore.export.formula import PYTHON, Functions, formula_source, formula_uses_step, keras_recurrence, lit, pasted_function, steps_lit
 from lrcore.schedules import ReduceLROnPlateau, Schedule
 
 __all__ = ["Plan", "plan", "snippet", "build"]
@@ -165,6 +165,13 @@ def plan(s: Schedule | ReduceLROnPlateau) -> Plan:
     if s.name == "per_epoch":
         inner, spe = s.params["schedule"], s.params["steps_per_epoch"]
         return _make(inner, per_epoch=True, spe=spe)
+    if pasted_function(s):  # the teacher's Keras function: its recurrence, once per epoch
+        helpers = keras_recurrence(s.params["expression"], s.params["lr0"])
+        base = _base_rate(s)
+        helpers += f"\n\nBASE_LR = {lit(base)}  # the optimizer's rate; LambdaLR multiplies it by lr_lambda(epoch)"
+        construct = _call("LambdaLR", lr_lambda="lambda epoch: lr_at(epoch) / BASE_LR")
+        why = "your Keras function, called once per epoch as LearningRateScheduler calls it: LambdaLR over its rates"
+        return Plan(base, construct, helpers, ("import math", "import struct"), True, s.params["steps_per_epoch"], why=why)
     if s.name == "formula" and not formula_uses_step(s.params["expression"]):
         cls, base, construct, why, helpers = _lambda(s, "epoch", formula_epoch_only=True)
         return Plan(base, construct, helpers, ("import math",), True, s.params["steps_per_epoch"], why=why)
