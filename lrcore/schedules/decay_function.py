@@ -402,6 +402,10 @@ class _Checker:
 # --------------------------------------------------------------------------- one call at a time, as Keras calls it
 
 
+class ComplexResult(ArithmeticError):
+    """Arithmetic that Python would finish with a complex number: no rate, so the epoch fails."""
+
+
 def _pow(a, b):
     """Python's ``a ** b``, refusing what Python would make complex or what would not fit a float."""
     if type(a) is int and type(b) is int and b > 0 and a not in (0, 1, -1):
@@ -409,7 +413,7 @@ def _pow(a, b):
             raise OverflowError("integer power too large for a float")
     result = a**b
     if isinstance(result, complex):
-        raise ValueError("a negative number to a fractional power (Python would make it complex)")
+        raise ComplexResult("a negative number to a fractional power (Python would make it complex)")
     return result
 
 

@@ -18,6 +18,8 @@ from typing import Callable
 
 import numpy as np
 
+from lrcore import _checks as check
+
 from lrcore.schedules.decay_function import (
     _COMPARE,
     FLOAT32_MAX,
@@ -282,7 +284,7 @@ def _libm(py_fn: Callable[..., float], values: list[np.ndarray], where: np.ndarr
     def safe(*args):
         try:
             return py_fn(*args)
-        except (ValueError, OverflowError, ZeroDivisionError):  # at a boundary where NumPy's mask said fine
+        except (ValueError, ArithmeticError):  # ComplexResult, OverflowError, ZeroDivisionError  # at a boundary where NumPy's mask said fine
             return math.nan
 
     ufunc = np.frompyfunc(safe, len(values), 1)
@@ -299,7 +301,7 @@ def _libm(py_fn: Callable[..., float], values: list[np.ndarray], where: np.ndarr
 def vector_rates(fn: Function, lr0: float, epochs: np.ndarray) -> np.ndarray:
     """The rates of ``epochs`` (any order), for a function that does not read ``lr``; raises at the first failing epoch."""
     if fn.reads_lr:
-        raise ValueError("vector_rates is for functions that do not read lr; use Recurrence")
+        raise check.fail("expression", "expression: vector_rates is for functions that do not read lr; use Recurrence")
     run = _Vector(fn, lr0, epochs)
     rates, error = run.run()
     bad = error | ~np.isfinite(rates) | (rates < 0) | (rates > FLOAT32_MAX)
