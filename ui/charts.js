@@ -137,7 +137,8 @@ class Chart {
     this.frameIndex = this.frames.length ? (slider && slider.active != null ? slider.active : this.frames.length - 1) : -1;
     this.listen();
     if (COARSE && this.frames.length) this.addTouchToggle();
-    if (this.frames.length) this.moveMarker();
+    // A new figure opens on its last frame, where the followed chart's marker already is.
+    if (this.frames.length && this.frameIndex !== this.frames.length - 1) this.moveMarker();
     if (data.autoplay && data.autoplay !== this.autoplayed) {
       this.autoplayed = data.autoplay;
       this.play(true);
@@ -184,11 +185,11 @@ class Chart {
   }
 
   frameMs() {
-    return (this.meta("playback").frame_ms || 220) / this.speed;
+    return (this.meta("playback").frame_ms || 300) / this.speed;
   }
 
   applySpeedToPlay(layout, relayout = false) {
-    const ms = (((layout.meta || this.div.layout.meta || {}).playback || {}).frame_ms || 220) / this.speed;
+    const ms = (((layout.meta || this.div.layout.meta || {}).playback || {}).frame_ms || 300) / this.speed;
     const menus = layout.updatemenus || [];
     const i = menus.findIndex((m) => m.name !== "speed" && m.buttons && m.buttons[0] && m.buttons[0].method === "animate");
     if (i < 0) return;

@@ -283,7 +283,7 @@ def race_plane(view: RaceView) -> PrebuiltFigure:
     return _figure(data, layout, frames)
 
 
-FRAME_MS = 220  # a frame's time at 1x: the animation's ~35 log-spaced frames take about 8 s
+FRAME_MS = 300  # a frame's time at 1x: the ~26 log-spaced frames of the default race take about 8 s
 SPEEDS = [0.25, 0.5, 1.0, 2.0, 4.0]
 
 

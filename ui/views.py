@@ -18,7 +18,7 @@ from ui import theme
 
 MAX_LINE_POINTS = 800  # per series
 BAND_POINTS = 300  # the 10-90% band is smooth: this many steps draw it
-MAX_FRAMES = 48
+MAX_FRAMES = 30  # about 26 log-spaced frames at the default 1,000 steps
 CLOUD_RUNS = 40
 TRAIL = 16
 
