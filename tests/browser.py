@@ -40,6 +40,18 @@ def chromium_missing() -> str | None:
     return None
 
 
+def require_chromium() -> None:
+    """Skip the calling test module, with the reason, where Chromium cannot run; fail instead
+    under CI (``LRLAB_REQUIRE_BROWSER=1``, set by ``.ci/run``)."""
+    import pytest
+
+    missing = chromium_missing()
+    if missing and os.environ.get("LRLAB_REQUIRE_BROWSER") == "1":
+        raise RuntimeError(f"browser tests are required here but cannot run: {missing}")
+    if missing:
+        pytest.skip(missing, allow_module_level=True)
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -5,7 +5,6 @@ Skipped with the reason when Chromium or Playwright is missing, except under CI
 Screenshots of every page are saved under ``test-artifacts/screenshots/``.
 """
 
-import os
 import re
 import time
 
@@ -15,11 +14,7 @@ from tests import browser as B
 
 pytestmark = pytest.mark.browser
 
-_missing = B.chromium_missing()
-if _missing and os.environ.get("LRLAB_REQUIRE_BROWSER") == "1":
-    raise RuntimeError(f"browser tests are required here but cannot run: {_missing}")
-if _missing:
-    pytest.skip(_missing, allow_module_level=True)
+B.require_chromium()
 
 ARTIFACTS = B.ROOT / "test-artifacts" / "screenshots"
 PAGES = {
@@ -37,18 +32,6 @@ LABS = {  # name: the lab's address, with a case where the lab has several
     "lab_best_schedule": "lab_best_schedule",
 }
 ERRORS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
-
-
-@pytest.fixture(scope="module")
-def server():
-    with B.serve() as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    with B.browser() as b:
-        yield b
 
 
 @pytest.mark.parametrize("name", PAGES)

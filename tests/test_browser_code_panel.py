@@ -3,7 +3,6 @@
 Screenshots go to ``test-artifacts/screenshots/code_panel_*.png``.
 """
 
-import os
 
 import pytest
 
@@ -12,26 +11,10 @@ from tests import browser as B
 
 pytestmark = pytest.mark.browser
 
-_missing = B.chromium_missing()
-if _missing and os.environ.get("LRLAB_REQUIRE_BROWSER") == "1":
-    raise RuntimeError(f"browser tests are required here but cannot run: {_missing}")
-if _missing:
-    pytest.skip(_missing, allow_module_level=True)
+B.require_chromium()
 
 ARTIFACTS = B.ROOT / "test-artifacts" / "screenshots"
 ERRORS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
-
-
-@pytest.fixture(scope="module")
-def server():
-    with B.serve() as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    with B.browser() as b:
-        yield b
 
 
 def _open_panel(page):

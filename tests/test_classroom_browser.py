@@ -3,7 +3,6 @@ the keyboard while presenting, and the projector and phone layouts (screenshots 
 ``test-artifacts/screenshots/``). Skipped with the reason without Chromium, except in CI.
 """
 
-import os
 
 import pytest
 
@@ -12,11 +11,7 @@ from ui import lessons
 
 pytestmark = pytest.mark.browser
 
-_missing = B.chromium_missing()
-if _missing and os.environ.get("LRLAB_REQUIRE_BROWSER") == "1":
-    raise RuntimeError(f"browser tests are required here but cannot run: {_missing}")
-if _missing:
-    pytest.skip(_missing, allow_module_level=True)
+B.require_chromium()
 
 ARTIFACTS = B.ROOT / "test-artifacts" / "screenshots"
 PATHS = {"race": "", "step": "what_is_a_step"}
@@ -34,18 +29,6 @@ HIDDEN_JS = """sel => { const el = document.querySelector(sel); if (!el) return 
 CHAIN_JS = """sel => [...document.querySelectorAll(sel)].map(e => { let p = e, chain = []; while (p) {
   const k = [...(p.classList || [])].filter(c => c.startsWith('st-key')); if (k.length) chain.push(k.join(' ')); p = p.parentElement; }
   return chain.join(' < '); })"""
-
-
-@pytest.fixture(scope="module")
-def server():
-    with B.serve() as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    with B.browser() as b:
-        yield b
 
 
 def _url(server, lesson, i, present=False):
