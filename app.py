@@ -10,7 +10,8 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import streamlit as st  # noqa: E402
 
-from ui import charts, runtime  # noqa: E402,F401  (charts: plotly.js in place before any page draws)
+from ui import charts, i18n, runtime  # noqa: E402,F401  (charts: plotly.js in place before any page draws)
+from ui.i18n import _  # noqa: E402
 
 runtime.freeze_startup_objects()
 
@@ -19,21 +20,24 @@ ICON = str(Path(__file__).parent / "assets" / "icon.png")
 # A lesson or a presentation opens with the sidebar closed: the lesson bar holds its controls.
 classroom_link = any(k in st.query_params for k in ("lesson", "present"))
 st.set_page_config(
-    page_title="Learning-Rate Decay Lab",
+    page_title=_("Learning-Rate Decay Lab"),
     page_icon=ICON,
     layout="wide",
     initial_sidebar_state="collapsed" if classroom_link else "auto",
 )
 
 pages = [
-    st.Page("pages/decay_race.py", title="The decay race", icon=":material/sports_score:", default=True),
-    st.Page("pages/schedule_gallery.py", title="Schedule gallery", icon=":material/show_chart:"),
-    st.Page("pages/what_is_a_step.py", title="What is a step?", icon=":material/footprint:"),
-    st.Page("pages/texts_network.py", title="The texts' network", icon=":material/hub:"),
-    st.Page("pages/from_the_texts.py", title="From the texts", icon=":material/menu_book:"),
-    st.Page("pages/lab_batch_size.py", title="Lab: batch size", icon=":material/stacks:"),
-    st.Page("pages/lab_warmup.py", title="Lab: warmup", icon=":material/trending_up:"),
-    st.Page("pages/lab_best_schedule.py", title="Lab: the best schedule", icon=":material/emoji_events:"),
-    st.Page("pages/lessons.py", title="Lessons", icon=":material/school:"),
+    st.Page("pages/decay_race.py", title=_("The decay race"), icon=":material/sports_score:", default=True),
+    st.Page("pages/schedule_gallery.py", title=_("Schedule gallery"), icon=":material/show_chart:"),
+    st.Page("pages/what_is_a_step.py", title=_("What is a step?"), icon=":material/footprint:"),
+    st.Page("pages/texts_network.py", title=_("The texts' network"), icon=":material/hub:"),
+    st.Page("pages/from_the_texts.py", title=_("From the texts"), icon=":material/menu_book:"),
+    st.Page("pages/lab_batch_size.py", title=_("Lab: batch size"), icon=":material/stacks:"),
+    st.Page("pages/lab_warmup.py", title=_("Lab: warmup"), icon=":material/trending_up:"),
+    st.Page("pages/lab_best_schedule.py", title=_("Lab: the best schedule"), icon=":material/emoji_events:"),
+    st.Page("pages/lessons.py", title=_("Lessons"), icon=":material/school:"),
 ]
-st.navigation(pages, position="top").run()
+page = st.navigation(pages, position="top")
+i18n.switch()  # on every page: the sidebar's first control
+st.query_params[i18n.KEY] = i18n.lang()  # every page's link says its language, even the default
+page.run()

@@ -127,7 +127,7 @@ class Classroom:
 
     def _leave(self) -> None:
         _forget(self.link, self.link.page)
-        st.query_params.from_dict({"present": "1"} if self.present else {})
+        st.query_params.from_dict(state.app_wide({"present": "1"} if self.present else {}))
 
     # ------------------------------------------------------------------ predict, then reveal
     def ask(self, labels: list[str]):
@@ -179,6 +179,7 @@ def open_step(link: Link, lesson: Lesson, index: int, present: bool) -> None:
     target = lesson.steps[index]
     query = lessons.step_query(lesson, index, present)
     _forget(link, target.page)
+    query = state.app_wide(query)
     if target.page == link.page:
         st.query_params.from_dict(query)
     else:

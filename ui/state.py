@@ -20,6 +20,8 @@ from typing import Any, Callable, Sequence
 
 import streamlit as st
 
+from ui import i18n
+
 __all__ = [
     "Field",
     "Link",
@@ -165,6 +167,8 @@ class Link:
         self._warnings_key = f"_link_warnings:{page}"
         self.first_run = not st.session_state.get(self._loaded_key, False)
         self._pending = st.query_params.to_dict() if self.first_run else {}
+        for key in APP_WIDE:  # the app's own settings, not this page's: never "not a setting"
+            self._pending.pop(key, None)
         if self.first_run:
             st.session_state[self._warnings_key] = []
         self._notices = st.container()
@@ -213,11 +217,11 @@ class Link:
 
     def write_url(self) -> None:
         """Make the URL say the settings that differ from their defaults (fragments may call it)."""
-        current = {
+        current = app_wide({
             key: f.dump(st.session_state[key])
             for key, f in self.fields.items()
             if key in st.session_state and (f.always or st.session_state[key] != f.default)
-        }
+        })
         if st.query_params.to_dict() != current:
             st.query_params.from_dict(current)
 
@@ -236,6 +240,14 @@ class Link:
         self.show_warnings()
 
 
+APP_WIDE = (i18n.KEY,)
+
+
+def app_wide(query: dict[str, str]) -> dict[str, str]:
+    """``query`` with the app-wide settings added (the language), for every link the app writes."""
+    return {**query, i18n.KEY: i18n.lang()}
+
+
 def page_link(page: str, label: str, query: dict[str, str], container=None) -> None:
     """A link to another page of the app with its settings, as ``st.page_link`` draws it.
 
@@ -247,6 +259,7 @@ def page_link(page: str, label: str, query: dict[str, str], container=None) -> N
     from streamlit.errors import StreamlitPageNotFoundError
 
     box = container or st
+    query = app_wide(query)
     try:
         box.page_link(page, label=label, icon=":material/arrow_forward:", query_params=query)
     except StreamlitPageNotFoundError:

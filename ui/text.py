@@ -31,3 +31,8 @@ def plain(text: str) -> str:
     out = _ESCAPE.sub(r"\\\1", str(text))
     out = re.sub(r"(?m)(?:^|(?<= )) ", "\u00a0", out)
     return re.sub(r"\n(?=.)", "\\\\\n", out, flags=re.S)  # a backslash before it: a hard line break
+
+
+def error_message(err: Exception) -> str:
+    """A parameter error as the student reads it, in the session's language, as plain Markdown."""
+    return plain(str(err))
