@@ -36,7 +36,8 @@ NAMES = {
     "URL", "QR", "TF1", "CPU", "ReLU", "softmax", "Glorot", "DataLoader", "torch", "tf", "keras",
     "math", "floor", "exp", "pow", "sqrt", "cos", "log", "min", "max", "abs", "def", "lambda",
     "lr", "global_step", "staircase", "drop_last", "Okabe", "Ito",
-    "Nadam", "Adamax", "Momentum",
+    "Nadam", "Adamax",
+    "English",  # the language switch names each language in itself
 }
 NAMES |= {p.name for e in registry.SCHEDULES.values() for p in e.params}
 NAMES |= {label for label in export.LABELS.values()}

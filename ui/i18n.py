@@ -146,7 +146,7 @@ def switch(container=None) -> str:
     lang()  # settle the session's language before the widget reads it
     box = container or st.sidebar
     box.radio(
-        "语言 · Language",
+        _("Language"),
         LANGS,
         format_func=NAMES.__getitem__,
         horizontal=True,
