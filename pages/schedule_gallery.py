@@ -22,7 +22,7 @@ def _names(raw: str) -> list[str]:
     names = [n.strip() for n in raw.split(",") if n.strip()]
     unknown = [n for n in names if n not in registry.SCHEDULES]
     if unknown or not names:
-        raise ValueError(_("must list schedules from: {names}", names=", ".join(NAMES)))
+        raise ValueError(_("must list schedules from: {names}", names=", ".join(f"`{n}`" for n in NAMES)))
     return names
 
 
@@ -49,7 +49,7 @@ shown = st.multiselect(
     _("schedules"),
     NAMES,
     key=link.field(Field("show", DEFAULT_SHOWN, _names, dump=",".join)),
-    format_func=controls.entry_label,
+    format_func=controls.shown_as(controls.entry_label, NAMES),
 )
 top = st.columns([1.6, 1, 1, 1.4])
 horizon = top[0].select_slider(_("steps shown"), HORIZONS, key=link.field(Field("steps", 1000, state.choice(HORIZONS))))
@@ -57,7 +57,7 @@ n_examples = top[1].number_input(_("examples N"), 1, 10**7, step=100, key=link.f
 batch = top[2].number_input(_("batch size B"), 1, 10**6, step=10, key=link.field(Field("batch", 100, state.integer(1, 10**6))))
 with top[3]:
     unit = st.radio(
-        _("x axis"), list(UNITS), horizontal=True, format_func=lambda u: _(UNITS[u]),
+        _("x axis"), list(UNITS), horizontal=True, format_func=controls.shown_as(lambda u: _(UNITS[u]), UNITS),
         key=link.field(Field("x", "steps", state.choice(list(UNITS)))),
     )  # fmt: skip
     log_y = st.toggle(_("log scale"), key=link.field(Field("log", False, state.flag)))

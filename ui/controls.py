@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from decimal import Decimal
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 import streamlit as st
 
@@ -40,6 +40,15 @@ def _help(p: Param) -> str:
 def _choice(c) -> str:
     """A choice as shown: the framework's own value, or the translated "default"."""
     return _("default") if c == DEFAULT_CHOICE else str(c)
+
+
+def shown_as(show: Callable[[Any], str], options) -> Callable[[Any], str]:
+    """A widget's ``format_func`` with the options' texts made now, in this run's language.
+
+    Streamlit (and AppTest, between runs) may call a ``format_func`` outside the script
+    run, where the session's language cannot be read; a table made during the run keeps it.
+    """
+    return {o: show(o) for o in options}.__getitem__
 
 
 def _options(p: Param) -> list:
@@ -97,7 +106,7 @@ def _widget(p: Param, key: str, container) -> Any:
     if p.kind == "bool":
         return container.toggle(_label(p), key=key, help=_help(p))
     if p.kind == "choice":
-        value = container.selectbox(_label(p), _options(p), key=key, help=_help(p), format_func=_choice)
+        value = container.selectbox(_label(p), _options(p), key=key, help=_help(p), format_func=shown_as(_choice, _options(p)))
         return None if value == DEFAULT_CHOICE else value
     if p.kind in ("optional_float", "optional_int"):
         whole = p.kind == "optional_int"
@@ -173,7 +182,7 @@ def _editor(link, prefix, name, horizon, rate, hide_rates, overrides, fixed, box
         if p.kind == "schedule":
             inner_default = defaults[p.name]
             choice_key = link.field(Field(key, inner_default["name"], state.choice(SIMPLE)))
-            inner = box.selectbox(_label(p), SIMPLE, key=choice_key, help=_help(p), format_func=_entry_label)
+            inner = box.selectbox(_label(p), SIMPLE, key=choice_key, help=_help(p), format_func=shown_as(_entry_label, SIMPLE))
             slots[p.name] = box.empty()
             inner_horizon = horizon
             if name == "per_epoch":
@@ -204,7 +213,7 @@ def _editor(link, prefix, name, horizon, rate, hide_rates, overrides, fixed, box
             for i in range(count):
                 default_name = p.default[i] if i < len(p.default) else "constant"
                 piece_key = link.field(Field(f"{key}.{i}", default_name, state.choice(SIMPLE)))
-                piece = box.selectbox(_("piece {i}", i=i + 1), SIMPLE, key=piece_key, format_func=_entry_label)
+                piece = box.selectbox(_("piece {i}", i=i + 1), SIMPLE, key=piece_key, format_func=shown_as(_entry_label, SIMPLE))
                 with box.container(border=True):
                     spec = _editor(link, f"{key}.{i}", piece, horizon, rate, hide_rates, None, fixed, st.container())
                 if spec is None:
@@ -284,7 +293,7 @@ def schedule_picker(link: Link, key: str, default: str, *, exclude=(), label=Non
     box = container or st
     names = [n for n in registry.SCHEDULES if n not in exclude]
     link.field(Field(key, default, state.choice(names)))
-    return box.selectbox(_("Schedule") if label is None else label, names, key=key, format_func=_entry_label)
+    return box.selectbox(_("Schedule") if label is None else label, names, key=key, format_func=shown_as(_entry_label, names))
 
 
 # --------------------------------------------------------------------------- optimizers
