@@ -40,6 +40,9 @@ NAMES = {
     "English",  # the language switch names each language in itself
 }
 NAMES |= {p.name for e in registry.SCHEDULES.values() for p in e.params}
+# A choice's options are values the frameworks spell that way (anneal_strategy="linear",
+# mode="triangular", threshold_mode="rel"): the editor offers them as the code takes them.
+NAMES |= {str(c) for e in registry.SCHEDULES.values() for p in e.params for c in p.choices if isinstance(c, str)}
 NAMES |= {label for label in export.LABELS.values()}
 NAMES |= set(export.FRAMEWORKS)
 

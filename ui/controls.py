@@ -11,16 +11,17 @@ from __future__ import annotations
 
 import math
 from decimal import Decimal
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 import streamlit as st
 
 from lrcore import optim, registry
 from lrcore.optim import OptimizerSpec
 from lrcore.registry import Param, ParameterError
-from ui import state
+from ui import i18n, state
+from ui.i18n import _
 from ui.state import Field, Link
-from ui.text import plain
+from ui.text import error_message
 
 # Schedules that can be the inner piece of a composition (not compositions themselves,
 # and not feedback, which needs the loss).
@@ -30,6 +31,24 @@ DEFAULT_CHOICE = "default"  # how a None choice (e.g. "the convention's own") is
 
 def _label(p: Param) -> str:
     return f"`{p.name}`"
+
+
+def _help(p: Param) -> str:
+    return _(p.help)  # marked N_ in lrcore.registry.table
+
+
+def _choice(c) -> str:
+    """A choice as shown: the framework's own value, or the translated "default"."""
+    return _("default") if c == DEFAULT_CHOICE else str(c)
+
+
+def shown_as(show: Callable[[Any], str], options) -> Callable[[Any], str]:
+    """A widget's ``format_func`` with the options' texts made now, in this run's language.
+
+    Streamlit (and AppTest, between runs) may call a ``format_func`` outside the script
+    run, where the session's language cannot be read; a table made during the run keeps it.
+    """
+    return {o: show(o) for o in options}.__getitem__
 
 
 def _options(p: Param) -> list:
@@ -78,31 +97,31 @@ def _widget(p: Param, key: str, container) -> Any:
             places = decimals(p.step)
             number = container.slider(
                 _label(p), min_value=float(p.low), max_value=float(p.high), step=float(p.step),
-                format=f"%.{places}f", key=key, help=p.help,
+                format=f"%.{places}f", key=key, help=_help(p),
             )  # fmt: skip
             return round(number, places)
-        return container.number_input(_label(p), min_value=p.low, max_value=p.high, step=_step(value), format="%g", key=key, help=p.help)
+        return container.number_input(_label(p), min_value=p.low, max_value=p.high, step=_step(value), format="%g", key=key, help=_help(p))
     if p.kind == "int":
-        return int(container.number_input(_label(p), min_value=int(p.low), max_value=int(p.high), step=1, key=key, help=p.help))
+        return int(container.number_input(_label(p), min_value=int(p.low), max_value=int(p.high), step=1, key=key, help=_help(p)))
     if p.kind == "bool":
-        return container.toggle(_label(p), key=key, help=p.help)
+        return container.toggle(_label(p), key=key, help=_help(p))
     if p.kind == "choice":
-        value = container.selectbox(_label(p), _options(p), key=key, help=p.help)
+        value = container.selectbox(_label(p), _options(p), key=key, help=_help(p), format_func=shown_as(_choice, _options(p)))
         return None if value == DEFAULT_CHOICE else value
     if p.kind in ("optional_float", "optional_int"):
         whole = p.kind == "optional_int"
         number = container.number_input(
-            _label(p) + " (empty = none)",
+            _("{name} (empty = none)", name=_label(p)),
             min_value=int(p.low) if whole else p.low,
             max_value=int(p.high) if whole else p.high,
             step=1 if whole else _step(value or p.low or 1.0),
             format="%d" if whole else "%g",
             key=key,
-            help=p.help,
+            help=_help(p),
         )
         return None if number is None else (int(number) if whole else float(number))
     if p.kind in ("ints", "floats"):
-        raw = container.text_input(_label(p) + " (comma-separated)", key=key, help=p.help)
+        raw = container.text_input(_("{name} (comma-separated)", name=_label(p)), key=key, help=_help(p))
         try:
             parsed = state.number_list(p.low, p.high, whole=p.kind == "ints")(raw)
         except ValueError as err:
@@ -110,9 +129,9 @@ def _widget(p: Param, key: str, container) -> Any:
         numbers = [float(x) for x in parsed.split(",")]
         return [int(x) for x in numbers] if p.kind == "ints" else numbers
     if p.kind == "text" and p.multiline:  # a pasted def keeps its lines (Ctrl+Enter applies it)
-        return container.text_area(_label(p), max_chars=p.max_length, key=key, help=p.help, height="content")
+        return container.text_area(_label(p), max_chars=p.max_length, key=key, help=_help(p), height="content")
     if p.kind == "text":
-        return container.text_input(_label(p), max_chars=p.max_length, key=key, help=p.help)
+        return container.text_input(_label(p), max_chars=p.max_length, key=key, help=_help(p))
     raise ValueError(f"kind must be a plain parameter kind; got {p.kind!r}")
 
 
@@ -163,7 +182,7 @@ def _editor(link, prefix, name, horizon, rate, hide_rates, overrides, fixed, box
         if p.kind == "schedule":
             inner_default = defaults[p.name]
             choice_key = link.field(Field(key, inner_default["name"], state.choice(SIMPLE)))
-            inner = box.selectbox(_label(p), SIMPLE, key=choice_key, help=p.help, format_func=_entry_label)
+            inner = box.selectbox(_label(p), SIMPLE, key=choice_key, help=_help(p), format_func=shown_as(_entry_label, SIMPLE))
             slots[p.name] = box.empty()
             inner_horizon = horizon
             if name == "per_epoch":
@@ -188,13 +207,13 @@ def _editor(link, prefix, name, horizon, rate, hide_rates, overrides, fixed, box
             continue
         if p.kind == "schedules":
             count_key = link.field(Field(f"{key}.n", 2, state.integer(2, 4)))
-            count = int(box.number_input("number of pieces", min_value=2, max_value=4, step=1, key=count_key))
+            count = int(box.number_input(_("number of pieces"), min_value=2, max_value=4, step=1, key=count_key))
             slots[p.name] = box.empty()
             pieces = []
             for i in range(count):
                 default_name = p.default[i] if i < len(p.default) else "constant"
                 piece_key = link.field(Field(f"{key}.{i}", default_name, state.choice(SIMPLE)))
-                piece = box.selectbox(f"piece {i + 1}", SIMPLE, key=piece_key, format_func=_entry_label)
+                piece = box.selectbox(_("piece {i}", i=i + 1), SIMPLE, key=piece_key, format_func=shown_as(_entry_label, SIMPLE))
                 with box.container(border=True):
                     spec = _editor(link, f"{key}.{i}", piece, horizon, rate, hide_rates, None, fixed, st.container())
                 if spec is None:
@@ -221,25 +240,60 @@ def _editor(link, prefix, name, horizon, rate, hide_rates, overrides, fixed, box
         except ParameterError as err:
             problem = err
     if problem is not None:
-        (slots[problem.param] if problem.param in slots else box).error(plain(str(problem)), icon="⚠️")
+        (slots[problem.param] if problem.param in slots else box).error(error_message(problem), icon="⚠️")
         return None
     return spec
 
 
 def _entry_label(name: str) -> str:
-    return registry.SCHEDULES[name].label
+    return _(registry.SCHEDULES[name].label)  # marked N_ in lrcore.registry.table
+
+
+def entry_label(name: str) -> str:
+    """Schedule ``name``'s label in the session's language ("Exponential decay", 指数衰减)."""
+    return _entry_label(name)
 
 
 def spec_label(spec: Mapping[str, Any] | registry.Spec) -> str:
-    """A readable name for a spec: a composition names what it is made of (:attr:`Spec.label`)."""
-    return registry.Spec.from_dict(spec).label
+    """A readable name for a spec: a composition names what it is made of (:attr:`Spec.label`),
+    in the session's language."""
+    spec = registry.Spec.from_dict(spec)
+    if i18n.lang() == "en":
+        return spec.label
+    parts = {}
+    for p in spec.entry.params:
+        value = spec.get(p.name)
+        if p.kind == "schedule" and value is not None:
+            parts[p.name] = spec_label(value)
+        elif p.kind == "schedules" and value:
+            parts[p.name] = " → ".join(spec_label(piece) for piece in value)
+    try:
+        return _(spec.entry.compose, **parts) if spec.entry.compose else _entry_label(spec.name)
+    except KeyError:  # a partial spec without its parts
+        return _entry_label(spec.name)
 
 
-def schedule_picker(link: Link, key: str, default: str, *, exclude=(), label="Schedule", container=None) -> str:
+def describe(schedule) -> str:
+    """A schedule's one-line description in the session's language (lrcore keeps it as a
+    template marked N_ and its fields; an inner schedule's own description fills its field)."""
+    if i18n.lang() == "en":
+        return schedule.description
+    fields = {}
+    for k, v in getattr(schedule, "description_fields", {}).items():
+        if hasattr(v, "description_template"):
+            v = describe(v)
+        elif isinstance(v, int) and not isinstance(v, bool):
+            v = i18n.integer(v)
+        fields[k] = v
+    return _(getattr(schedule, "description_template", schedule.description), **fields)
+
+
+def schedule_picker(link: Link, key: str, default: str, *, exclude=(), label=None, container=None) -> str:
+    """A selectbox of schedules; ``label`` is the caller's (translated) label, else "Schedule"."""
     box = container or st
     names = [n for n in registry.SCHEDULES if n not in exclude]
     link.field(Field(key, default, state.choice(names)))
-    return box.selectbox(label, names, key=key, format_func=_entry_label)
+    return box.selectbox(_("Schedule") if label is None else label, names, key=key, format_func=shown_as(_entry_label, names))
 
 
 # --------------------------------------------------------------------------- optimizers
@@ -253,11 +307,11 @@ def optimizer_picker(link: Link, container=None) -> OptimizerSpec:
     tokens = [p.token for p in optim.PRESETS.values()]
     link.field(Field("opt", "SGD", state.choice(tokens, ignore_case=True)))
     token = box.selectbox(
-        "Optimizer",
+        _("Optimizer"),
         tokens,
         key="opt",
         format_func=lambda t: optim.preset(t).name,
-        help="The strategies note's optimizers, with PyTorch's default hyper-parameters.",
+        help=_("The strategies note's optimizers, with PyTorch's default hyper-parameters."),
     )
     params = {}
     if token in MOMENTUM:

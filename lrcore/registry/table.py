@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from lrcore import schedules as S
+from lrcore._text import N_
 from lrcore.schedules.decay_function import MAX_SOURCE as FORMULA_MAX_LENGTH
 
 __all__ = ["SHARED", "TABLE", "COMPOSE", "PAGE_SETTINGS"]
@@ -26,10 +27,10 @@ __all__ = ["SHARED", "TABLE", "COMPOSE", "PAGE_SETTINGS"]
 PAGE_SETTINGS = ("steps_per_epoch",)
 
 _MAX_STEPS = 10_000_000
-_RATE = dict(low=1e-5, high=10.0, log=True, rate_fraction=1.0, help="The rate of the first update (step 0).")
+_RATE = dict(low=1e-5, high=10.0, log=True, rate_fraction=1.0, help=N_("The rate of the first update (step 0)."))
 _STEPS = dict(low=1, high=_MAX_STEPS)
 _FACTOR = dict(low=0.0, high=1.0, step=0.01)
-_FLOOR = dict(low=0.0, high=10.0, help="Lowest rate.")  # a rate: a number box, not a slider
+_FLOOR = dict(low=0.0, high=10.0, help=N_("Lowest rate."))  # a rate: a number box, not a slider
 
 # What a parameter of this name means in every schedule, unless its entry says otherwise.
 SHARED: dict[str, dict[str, Any]] = {
@@ -38,10 +39,10 @@ SHARED: dict[str, dict[str, Any]] = {
     "max_lr": _RATE,
     # Keras allows fractional steps; the lab offers whole ones.
     "decay_steps": dict(_STEPS, kind="int"),
-    "first_decay_steps": dict(_STEPS, kind="int", horizon_fraction=0.1, help="Length of the first period."),
+    "first_decay_steps": dict(_STEPS, kind="int", horizon_fraction=0.1, help=N_("Length of the first period.")),
     "step_size": _STEPS,
     "T_max": _STEPS,
-    "T_0": dict(_STEPS, horizon_fraction=0.1, help="Length of the first period."),
+    "T_0": dict(_STEPS, horizon_fraction=0.1, help=N_("Length of the first period.")),
     "total_steps": _STEPS,
     "step_size_up": _STEPS,
     "step_size_down": _STEPS,
@@ -49,11 +50,11 @@ SHARED: dict[str, dict[str, Any]] = {
     "warmup_steps": dict(_STEPS, low=0),
     "boundaries": dict(_STEPS, kind="ints"),
     "milestones": dict(_STEPS, kind="ints"),
-    "staircase": dict(help="Decay in discrete jumps: floor the exponent."),
+    "staircase": dict(help=N_("Decay in discrete jumps: floor the exponent.")),
     "gamma": _FACTOR,
-    "alpha": dict(_FACTOR, help="Floor as a fraction of the peak."),
+    "alpha": dict(_FACTOR, help=N_("Floor as a fraction of the peak.")),
     "eta_min": _FLOOR,
-    "steps_per_epoch": dict(default=12, low=1, high=100_000, help="Steps in one epoch: ⌈examples / batch size⌉."),
+    "steps_per_epoch": dict(default=12, low=1, high=100_000, help=N_("Steps in one epoch: ⌈examples / batch size⌉.")),
 }
 
 # One row a schedule: (factory, label, summary, {parameter: what the signature cannot say}),
@@ -62,216 +63,216 @@ SHARED: dict[str, dict[str, Any]] = {
 TABLE: list[tuple[Callable[..., Any], str, str, dict[str, dict[str, Any]]]] = [
     (
         S.constant,
-        "Constant rate",
+        N_("Constant rate"),
         "No decay: the baseline.",
-        {"learning_rate": dict(_RATE, help="The rate of every update.")},
+        {"learning_rate": dict(_RATE, help=N_("The rate of every update."))},
     ),
     (
         S.exponential,
-        "Exponential decay",
+        N_("Exponential decay"),
         "lr0 · r^(t/T)",
         {
-            "decay_steps": dict(horizon_fraction=0.1, help="Steps over which the rate is multiplied by decay_rate once."),
-            "decay_rate": dict(_FACTOR, default=0.5, low=0.01, help="Factor per decay_steps (0 < r <= 1)."),
+            "decay_steps": dict(horizon_fraction=0.1, help=N_("Steps over which the rate is multiplied by decay_rate once.")),
+            "decay_rate": dict(_FACTOR, default=0.5, low=0.01, help=N_("Factor per decay_steps (0 < r <= 1).")),
         },
     ),
     (
         S.inverse_time,
-        "Time-based (inverse time) decay",
+        N_("Time-based (inverse time) decay"),
         "lr0 / (1 + k·t/T)",
         {
-            "decay_steps": dict(horizon_fraction=0.01, help="Steps that count as one unit of time (1 = per step)."),
-            "decay_rate": dict(default=1.0, low=0.0, high=100.0, step=0.01, help="k in lr0 / (1 + k·t/T)."),
+            "decay_steps": dict(horizon_fraction=0.01, help=N_("Steps that count as one unit of time (1 = per step).")),
+            "decay_rate": dict(default=1.0, low=0.0, high=100.0, step=0.01, help=N_("k in lr0 / (1 + k·t/T).")),
         },
     ),
     (
         S.inverse_sqrt,
-        "k/√t decay",
+        N_("k/√t decay"),
         "k · lr0 / √(t/T + c)",
         {
-            "k": dict(low=0.01, high=10.0, step=0.01, help="Multiplier k."),
-            "decay_steps": dict(horizon_fraction=0.01, help="Steps that count as one unit of time."),
-            "offset": dict(low=0.01, high=100.0, step=0.01, help="Added to t/T so step 0 is defined."),
+            "k": dict(low=0.01, high=10.0, step=0.01, help=N_("Multiplier k.")),
+            "decay_steps": dict(horizon_fraction=0.01, help=N_("Steps that count as one unit of time.")),
+            "offset": dict(low=0.01, high=100.0, step=0.01, help=N_("Added to t/T so step 0 is defined.")),
         },
     ),
     (
         S.piecewise_constant,
-        "Piecewise constant",
+        N_("Piecewise constant"),
         "hand-picked rates",
         {
-            "boundaries": dict(horizon_fraction=(0.3, 0.6), help="Steps at which the rate switches."),
-            "values": dict(low=0.0, high=10.0, rate_fraction=(1.0, 0.3, 0.1), help="One more rate than boundaries."),
-            "inclusive": dict(help="Keras (on): the old value holds at the boundary step. Off: optax/torch switch at it."),
+            "boundaries": dict(horizon_fraction=(0.3, 0.6), help=N_("Steps at which the rate switches.")),
+            "values": dict(low=0.0, high=10.0, rate_fraction=(1.0, 0.3, 0.1), help=N_("One more rate than boundaries.")),
+            "inclusive": dict(help=N_("Keras (on): the old value holds at the boundary step. Off: optax/torch switch at it.")),
         },
     ),
     (
         S.polynomial,
-        "Polynomial decay",
+        N_("Polynomial decay"),
         "(lr0 − end)(1 − t/T)^p + end",
         {
-            "decay_steps": dict(horizon_fraction=1.0, help="Steps to reach end_learning_rate."),
+            "decay_steps": dict(horizon_fraction=1.0, help=N_("Steps to reach end_learning_rate.")),
             "end_learning_rate": dict(low=0.0, high=10.0, log=True, rate_fraction=0.001),
-            "power": dict(low=0.1, high=10.0, step=0.01, help="1 = linear, 2 = quadratic, 0.5 = square root."),
-            "cycle": dict(help="Restart with a longer horizon after decay_steps."),
+            "power": dict(low=0.1, high=10.0, step=0.01, help=N_("1 = linear, 2 = quadratic, 0.5 = square root.")),
+            "cycle": dict(help=N_("Restart with a longer horizon after decay_steps.")),
         },
     ),
     (
         S.cosine,
-        "Cosine decay",
+        N_("Cosine decay"),
         "lr0 · [(1−α)·½(1+cos(πt/T)) + α]",
         {
-            "decay_steps": dict(horizon_fraction=1.0, help="Length of the cosine (after the warmup, as Keras)."),
+            "decay_steps": dict(horizon_fraction=1.0, help=N_("Length of the cosine (after the warmup, as Keras).")),
             "warmup_target": dict(
-                low=1e-5, high=10.0, log=True, help="Peak reached after warmup; None means no warmup (as Keras)."
+                low=1e-5, high=10.0, log=True, help=N_("Peak reached after warmup; None means no warmup (as Keras).")
             ),
-            "warmup_steps": dict(horizon_fraction=0.0, help="Warmup length; used only with warmup_target."),
+            "warmup_steps": dict(horizon_fraction=0.0, help=N_("Warmup length; used only with warmup_target.")),
         },
     ),
     (
         S.cosine_restarts,
-        "Cosine decay with restarts (SGDR)",
+        N_("Cosine decay with restarts (SGDR)"),
         "warm restarts",
         {
-            "t_mul": dict(low=1.0, high=4.0, step=0.01, help="Each period is t_mul times longer (>= 1)."),
-            "m_mul": dict(_FACTOR, help="Each restart peaks m_mul times lower."),
-            "alpha": dict(help="Floor as a fraction of the initial rate."),
+            "t_mul": dict(low=1.0, high=4.0, step=0.01, help=N_("Each period is t_mul times longer (>= 1).")),
+            "m_mul": dict(_FACTOR, help=N_("Each restart peaks m_mul times lower.")),
+            "alpha": dict(help=N_("Floor as a fraction of the initial rate.")),
         },
     ),
     (
         S.step,
-        "Step decay (halve every N)",
+        N_("Step decay (halve every N)"),
         "lr · γ^⌊t/s⌋",
         {
-            "step_size": dict(horizon_fraction=0.2, help="Steps between drops."),
-            "gamma": dict(default=0.5, help="Factor at each drop (0.5 halves)."),
+            "step_size": dict(horizon_fraction=0.2, help=N_("Steps between drops.")),
+            "gamma": dict(default=0.5, help=N_("Factor at each drop (0.5 halves).")),
         },
     ),
     (
         S.multi_step,
-        "Multi-step decay",
+        N_("Multi-step decay"),
         "lr · γ^(milestones passed)",
         {
-            "milestones": dict(horizon_fraction=(0.5, 0.75), help="Steps at which the rate drops."),
-            "gamma": dict(help="Factor at each milestone."),
+            "milestones": dict(horizon_fraction=(0.5, 0.75), help=N_("Steps at which the rate drops.")),
+            "gamma": dict(help=N_("Factor at each milestone.")),
         },
     ),
     (
         S.linear,
-        "Linear decay",
+        N_("Linear decay"),
         "straight line",
         {
-            "start_factor": dict(default=1.0, low=0.001, high=1.0, step=0.001, help="Multiplier at step 0 (0 < f <= 1)."),
-            "end_factor": dict(default=0.01, low=0.0, high=1.0, step=0.001, help="Multiplier from total_iters on."),
-            "total_iters": dict(horizon_fraction=1.0, help="Steps of the straight line."),
+            "start_factor": dict(default=1.0, low=0.001, high=1.0, step=0.001, help=N_("Multiplier at step 0 (0 < f <= 1).")),
+            "end_factor": dict(default=0.01, low=0.0, high=1.0, step=0.001, help=N_("Multiplier from total_iters on.")),
+            "total_iters": dict(horizon_fraction=1.0, help=N_("Steps of the straight line.")),
         },
     ),
     (
         S.cosine_annealing,
-        "Cosine annealing",
+        N_("Cosine annealing"),
         "½-cosine, periodic",
-        {"T_max": dict(horizon_fraction=1.0, help="Half period: steps from lr down to eta_min.")},
+        {"T_max": dict(horizon_fraction=1.0, help=N_("Half period: steps from lr down to eta_min."))},
     ),
     (
         S.cosine_warm_restarts,
-        "Cosine annealing with warm restarts",
+        N_("Cosine annealing with warm restarts"),
         "SGDR, torch flavour",
-        {"T_mult": dict(default=2, low=1, high=4, help="Each period is T_mult times longer.")},
+        {"T_mult": dict(default=2, low=1, high=4, help=N_("Each period is T_mult times longer."))},
     ),
     (
         S.one_cycle,
-        "One-cycle",
+        N_("One-cycle"),
         "up, then far down",
         {
-            "max_lr": dict(help="The peak rate."),
+            "max_lr": dict(help=N_("The peak rate.")),
             "total_steps": dict(
-                horizon_fraction=1.0, low=4, help="Length of the whole cycle (at least 4, so each phase has a step)."
+                horizon_fraction=1.0, low=4, help=N_("Length of the whole cycle (at least 4, so each phase has a step).")
             ),
-            "pct_start": dict(_FACTOR, help="Fraction of the cycle spent rising."),
-            "div_factor": dict(low=1.0, high=1000.0, log=True, help="Start = max_lr / div_factor."),
-            "final_div_factor": dict(low=1.0, high=1e6, log=True, help="End = start / final_div_factor."),
-            "three_phase": dict(help="Come back down to the start before the final drop."),
+            "pct_start": dict(_FACTOR, help=N_("Fraction of the cycle spent rising.")),
+            "div_factor": dict(low=1.0, high=1000.0, log=True, help=N_("Start = max_lr / div_factor.")),
+            "final_div_factor": dict(low=1.0, high=1e6, log=True, help=N_("End = start / final_div_factor.")),
+            "three_phase": dict(help=N_("Come back down to the start before the final drop.")),
         },
     ),
     (
         S.cyclic,
-        "Cyclic (triangle)",
+        N_("Cyclic (triangle)"),
         "triangle wave",
         {
-            "base_lr": dict(low=0.0, high=10.0, log=True, rate_fraction=0.1, help="Bottom of the cycle."),
-            "max_lr": dict(help="Top of the cycle."),
-            "step_size_up": dict(horizon_fraction=0.1, help="Steps going up."),
-            "step_size_down": dict(help="Steps going down (None = same as up)."),
-            "gamma": dict(low=0.9, high=1.0, step=0.001, help="exp_range: amplitude × gamma^t."),
+            "base_lr": dict(low=0.0, high=10.0, log=True, rate_fraction=0.1, help=N_("Bottom of the cycle.")),
+            "max_lr": dict(help=N_("Top of the cycle.")),
+            "step_size_up": dict(horizon_fraction=0.1, help=N_("Steps going up.")),
+            "step_size_down": dict(help=N_("Steps going down (None = same as up).")),
+            "gamma": dict(low=0.9, high=1.0, step=0.001, help=N_("exp_range: amplitude × gamma^t.")),
         },
     ),
     (
         S.warmup,
-        "Linear warmup, then …",
+        N_("Linear warmup, then …"),
         "global_step / warmup_steps · lr",
         {
             # What follows the ramp does not warm up again (Keras' cosine could).
             "schedule": dict(
                 default="cosine",
                 inner_fixed=(("warmup_target", None), ("warmup_steps", 0)),
-                help="What runs after the warmup (its own warmup is off).",
+                help=N_("What runs after the warmup (its own warmup is off)."),
             ),
-            "warmup_steps": dict(horizon_fraction=0.1, help="Steps of the linear ramp."),
-            "start_lr": dict(_FLOOR, help="Rate at step 0 (0 = the strategies note)."),
+            "warmup_steps": dict(horizon_fraction=0.1, help=N_("Steps of the linear ramp.")),
+            "start_lr": dict(_FLOOR, help=N_("Rate at step 0 (0 = the strategies note).")),
         },
     ),
     (
         S.join,
-        "One schedule after another",
+        N_("One schedule after another"),
         "optax.join_schedules",
         {
-            "schedules": dict(default=("constant", "exponential"), help="The pieces, in order."),
-            "boundaries": dict(horizon_fraction=(0.3,), help="Step at which each next piece starts."),
+            "schedules": dict(default=("constant", "exponential"), help=N_("The pieces, in order.")),
+            "boundaries": dict(horizon_fraction=(0.3,), help=N_("Step at which each next piece starts.")),
         },
     ),
     (
         S.per_epoch,
-        "Per epoch (Keras LearningRateScheduler)",
+        N_("Per epoch (Keras LearningRateScheduler)"),
         "a function of the epoch",
         {
             # The decay article's lr0 / (1 + decay_rate * epoch): its clock counts epochs.
             "schedule": dict(
                 default={"name": "inverse_time", "params": {"decay_steps": 1, "decay_rate": 0.5}},
-                help="A schedule of the epoch index.",
+                help=N_("A schedule of the epoch index."),
             ),
         },
     ),
     (
         S.formula,
-        "Your own formula",
+        N_("Your own formula"),
         "DecayFunction(epoch)",
         {
             "expression": dict(
                 default="lr0 / sqrt(1 + epoch)",
                 max_length=FORMULA_MAX_LENGTH,
                 multiline=True,
-                help="A formula in step (or t), epoch, lr0, pi, e, with sqrt exp log cos floor min max where and "
+                help=N_("A formula in step (or t), epoch, lr0, pi, e, with sqrt exp log cos floor min max where and "
                 "a if cond else b; or paste a Keras function, def decay(epoch, lr): ..., with if/elif/else and "
-                "math.floor, math.pow, math.exp. A function that reads lr is fed back the previous epoch's rate.",
+                "math.floor, math.pow, math.exp. A function that reads lr is fed back the previous epoch's rate."),
             ),
-            "lr0": dict(_RATE, help="The value of lr0 in the formula."),
+            "lr0": dict(_RATE, help=N_("The value of lr0 in the formula.")),
         },
     ),
     (
         S.reduce_on_plateau,
-        "Reduce on plateau (feedback)",
+        N_("Reduce on plateau (feedback)"),
         "cut when the loss stalls",
         {
-            "lr": dict(help="The starting rate."),
+            "lr": dict(help=N_("The starting rate.")),
             "mode": dict(fixed="min"),  # the lab always monitors a loss: lower is better
-            "factor": dict(default=0.5, low=0.01, high=0.99, step=0.01, help="Multiply the rate by this at each cut."),
-            "patience": dict(default=3, low=0, high=100, help="Epochs without improvement before a cut."),
-            "threshold": dict(low=0.0, high=1.0, log=True, help="Smallest change that counts as improvement."),
-            "threshold_mode": dict(help="None: the convention's own."),
-            "cooldown": dict(low=0, high=100, help="Epochs to wait after a cut."),
-            "min_lr": dict(_FLOOR, help="Never cut below this."),
-            "eps": dict(low=0.0, high=1e-3, log=True, help="Ignore cuts smaller than this (torch)."),
+            "factor": dict(default=0.5, low=0.01, high=0.99, step=0.01, help=N_("Multiply the rate by this at each cut.")),
+            "patience": dict(default=3, low=0, high=100, help=N_("Epochs without improvement before a cut.")),
+            "threshold": dict(low=0.0, high=1.0, log=True, help=N_("Smallest change that counts as improvement.")),
+            "threshold_mode": dict(help=N_("None: the convention's own.")),
+            "cooldown": dict(low=0, high=100, help=N_("Epochs to wait after a cut.")),
+            "min_lr": dict(_FLOOR, help=N_("Never cut below this.")),
+            "eps": dict(low=0.0, high=1e-3, log=True, help=N_("Ignore cuts smaller than this (torch).")),
         },
     ),
 ]
 # The label of a composition, from its parts' labels.
-COMPOSE = {"warmup": "Linear warmup → {schedule}", "join": "{schedules}", "per_epoch": "{schedule}, per epoch"}
+COMPOSE = {"warmup": N_("Linear warmup → {schedule}"), "join": N_("{schedules}"), "per_epoch": N_("{schedule}, per epoch")}

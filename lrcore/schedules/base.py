@@ -64,12 +64,15 @@ class Schedule:
         name: the factory that made it, e.g. ``"exponential"``.
         params: the factory's arguments, read-only (inner schedules of a composition
             appear as :class:`Schedule` objects).
-        description: one plain-language line.
+        description: one plain-language line (English).
+        description_template, description_fields: the same line as a catalog id (marked
+            ``N_``) and its fields, for the UI to translate; a field that is a
+            :class:`Schedule` stands for that schedule's own description.
         mirrors: the framework function it reproduces, or ``""``.
         latex: ``\\eta_t = ...`` with the current values; ``latex_symbolic`` with symbols.
     """
 
-    __slots__ = ("name", "params", "description", "mirrors", "_fn", "_tex")
+    __slots__ = ("name", "params", "description", "description_template", "description_fields", "mirrors", "_fn", "_tex")
 
     def __init__(
         self,
@@ -79,10 +82,13 @@ class Schedule:
         tex: TexFn,
         description: str,
         mirrors: str = "",
+        fields: Mapping[str, Any] | None = None,
     ):
         self.name = name
         self.params = MappingProxyType(dict(params))
-        self.description = description
+        self.description_template = description
+        self.description_fields = MappingProxyType(dict(fields or {}))
+        self.description = fill(description, self.description_fields)
         self.mirrors = mirrors
         self._fn = fn
         self._tex = tex
@@ -108,6 +114,15 @@ class Schedule:
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.params.items())
         return f"{self.name}({args})"
+
+
+def fill(template: str, fields: Mapping[str, Any]) -> str:
+    """A description template with its fields, in English: an inner :class:`Schedule`
+    continues the sentence with its own description (first letter lower-cased)."""
+    if not fields:
+        return template
+    text = {k: v.description[0].lower() + v.description[1:] if isinstance(v, Schedule) else v for k, v in fields.items()}
+    return template.format(**text)
 
 
 # --------------------------------------------------------------------------- LaTeX helpers

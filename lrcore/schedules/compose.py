@@ -11,6 +11,7 @@ from typing import Sequence
 import numpy as np
 
 from lrcore import _checks as check
+from lrcore._text import N_
 from lrcore.schedules.base import Schedule, group, rate_arg, schedule_arg, tex_number
 
 __all__ = ["warmup", "join"]
@@ -54,8 +55,9 @@ def warmup(schedule: Schedule, warmup_steps: int, start_lr: float = 0.0) -> Sche
         {"schedule": inner, "warmup_steps": ws, "start_lr": start_lr},
         fn,
         tex,
-        f"Ramp up linearly for {ws} steps, then: " + inner.description[0].lower() + inner.description[1:],
+        N_("Ramp up linearly for {steps} steps, then: {then}"),
         inner.mirrors and f"linear warmup + {inner.mirrors}",
+        {"steps": ws, "then": inner},
     )
 
 
@@ -100,6 +102,6 @@ def join(schedules: Sequence[Schedule], boundaries: Sequence[int]) -> Schedule:
         {"schedules": pieces, "boundaries": bounds},
         fn,
         tex,
-        "One schedule after another; each piece restarts its clock at its boundary.",
+        N_("One schedule after another; each piece restarts its clock at its boundary."),
         "optax.join_schedules",
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 from lrcore import _checks as check
+from lrcore._text import N_
 from lrcore.schedules.base import Schedule, group, rate_arg, schedule_arg, tex_number
 
 __all__ = ["per_epoch", "steps_per_epoch", "batch_size_scaled"]
@@ -30,9 +31,9 @@ def per_epoch(schedule: Schedule, steps_per_epoch: int) -> Schedule:
         {"schedule": inner, "steps_per_epoch": spe},
         lambda s: inner(s // spe),
         tex,
-        f"Change the rate only between epochs ({spe} steps each): " + inner.description[0].lower()
-        + inner.description[1:],
+        N_("Change the rate only between epochs ({steps} steps each): {then}"),
         "keras.callbacks.LearningRateScheduler",
+        {"steps": spe, "then": inner},
     )
 
 

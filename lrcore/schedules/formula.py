@@ -20,6 +20,7 @@ from typing import Any, Callable
 import numpy as np
 
 from lrcore import _checks as check
+from lrcore._text import N_
 from lrcore.schedules import decay_function, decay_vector
 from lrcore.schedules.base import Schedule, group, tex_number
 
@@ -277,7 +278,7 @@ def formula(expression: str, steps_per_epoch: int = 1, lr0: float = 0.1) -> Sche
         {"expression": text, "steps_per_epoch": spe, "lr0": lr0},
         fn,
         tex,
-        "Your own formula, as Keras' LearningRateScheduler(DecayFunction) would call it.",
+        N_("Your own formula, as Keras' LearningRateScheduler(DecayFunction) would call it."),
         "keras.callbacks.LearningRateScheduler",
     )
     schedule(0)  # fail now, not on the first plot, if the start is already invalid
@@ -304,14 +305,16 @@ def _function(source: str, steps_per_epoch: int, lr0: float) -> Schedule:
         epoch = t if spe == 1 else rf"\lfloor {group(t)}/{tex_number(spe)} \rfloor"
         return decay_function.tex_call(fn, epoch, tex_number(lr0) if numeric else r"\eta_0")
 
-    how = f"fed back the previous epoch's rate {fn.lr} (float32, as Keras does)" if fn.reads_lr else "a function of the epoch"
     schedule = Schedule(
         "formula",
         {"expression": source, "steps_per_epoch": spe, "lr0": lr0},
         rates,
         tex,
-        f"Your own Keras function, called once per epoch: {how}.",
+        N_("Your own Keras function, called once per epoch: fed back the previous epoch's rate {lr} (float32, as Keras does).")
+        if fn.reads_lr
+        else N_("Your own Keras function, called once per epoch: a function of the epoch."),
         "keras.callbacks.LearningRateScheduler",
+        {"lr": fn.lr} if fn.reads_lr else None,
     )
     schedule(0)  # fail now, not on the first plot, if the first epoch already fails
     return schedule

@@ -12,6 +12,7 @@ from typing import Sequence
 import numpy as np
 
 from lrcore import _checks as check
+from lrcore._text import N_
 from lrcore.schedules.base import (
     Schedule,
     blend,
@@ -80,8 +81,9 @@ def exponential(
         params,
         fn,
         tex,
-        "Multiply the rate by decay_rate every decay_steps steps"
-        + (", all at once (a staircase)." if staircase else ", smoothly."),
+        N_("Multiply the rate by decay_rate every decay_steps steps, all at once (a staircase).")
+        if staircase
+        else N_("Multiply the rate by decay_rate every decay_steps steps, smoothly."),
         "keras.optimizers.schedules.ExponentialDecay / tf.compat.v1.train.exponential_decay",
     )
 
@@ -125,7 +127,7 @@ def inverse_time(
         params,
         fn,
         tex,
-        "Time-based decay: the rate falls like 1/(1 + k·t), fast at first, then slowly.",
+        N_("Time-based decay: the rate falls like 1/(1 + k·t), fast at first, then slowly."),
         "keras.optimizers.schedules.InverseTimeDecay",
     )
 
@@ -175,8 +177,9 @@ def piecewise_constant(
         {"boundaries": b, "values": v, "inclusive": inclusive},
         fn,
         tex,
-        "Hand-picked rates that switch at chosen steps"
-        + (" (after the boundary, as Keras)." if inclusive else " (at the boundary, as optax/torch)."),
+        N_("Hand-picked rates that switch at chosen steps (after the boundary, as Keras).")
+        if inclusive
+        else N_("Hand-picked rates that switch at chosen steps (at the boundary, as optax/torch)."),
         "keras.optimizers.schedules.PiecewiseConstantDecay" if inclusive else "optax.piecewise_constant_schedule",
     )
 
@@ -242,8 +245,9 @@ def polynomial(
         params,
         fn,
         tex,
-        "Slide from the initial rate to end_learning_rate along (1 - t/T)^power"
-        + (", restarting with a longer horizon." if cycle else ", then hold."),
+        N_("Slide from the initial rate to end_learning_rate along (1 - t/T)^power, restarting with a longer horizon.")
+        if cycle
+        else N_("Slide from the initial rate to end_learning_rate along (1 - t/T)^power, then hold."),
         "keras.optimizers.schedules.PolynomialDecay",
     )
 
@@ -321,8 +325,9 @@ def cosine(
         params,
         fn,
         tex,
-        ("Linear warmup, then half" if target is not None else "Half")
-        + " a cosine down to alpha × peak over decay_steps, then hold the floor.",
+        N_("Linear warmup, then half a cosine down to alpha × peak over decay_steps, then hold the floor.")
+        if target is not None
+        else N_("Half a cosine down to alpha × peak over decay_steps, then hold the floor."),
         "keras.optimizers.schedules.CosineDecay",
     )
 
@@ -400,6 +405,6 @@ def cosine_restarts(
         params,
         fn,
         tex,
-        "Cosine decay that jumps back up (a warm restart), each period t_mul times longer.",
+        N_("Cosine decay that jumps back up (a warm restart), each period t_mul times longer."),
         "keras.optimizers.schedules.CosineDecayRestarts",
     )

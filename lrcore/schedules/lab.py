@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from lrcore import _checks as check
+from lrcore._text import N_
 from lrcore.schedules.base import Schedule, group, over, product, rate_arg, steps_arg, template
 
 __all__ = ["constant", "inverse_sqrt"]
@@ -20,7 +21,7 @@ def constant(learning_rate: float) -> Schedule:
         {"learning_rate": lr},
         lambda s: np.full(s.shape, lr),
         template("<learning_rate>", {"learning_rate": r"\eta_0"}, {"learning_rate": lr}),
-        "The same rate at every step: SGD keeps rattling around the minimum.",
+        N_("The same rate at every step: SGD keeps rattling around the minimum."),
     )
 
 
@@ -58,6 +59,6 @@ def inverse_sqrt(
         params,
         fn,
         tex,
-        "The rate falls like k/√t: slower than 1/t, the classic rate for noisy SGD.",
+        N_("The rate falls like k/√t: slower than 1/t, the classic rate for noisy SGD."),
     )
 

@@ -25,6 +25,7 @@ from typing import Any, Literal, get_args
 import numpy as np
 
 from lrcore import _checks as check
+from lrcore._text import N_
 
 __all__ = ["ReduceLROnPlateau", "reduce_on_plateau"]
 
@@ -91,10 +92,11 @@ class ReduceLROnPlateau:
             if self.convention == "torch"
             else "keras.callbacks.ReduceLROnPlateau"
         )
-        self.description = (
-            f"Cut the rate by ×{self.factor:g} when the loss has not improved for "
-            f"{self.patience} epochs ({self.convention} convention)."
+        self.description_template = N_(
+            "Cut the rate by ×{factor:g} when the loss has not improved for {patience} epochs ({convention} convention)."
         )
+        self.description_fields = {"factor": self.factor, "patience": self.patience, "convention": self.convention}
+        self.description = self.description_template.format(**self.description_fields)
         self.reset()
 
     # ------------------------------------------------------------------ state

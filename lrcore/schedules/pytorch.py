@@ -12,6 +12,7 @@ from typing import Literal, Sequence, get_args
 import numpy as np
 
 from lrcore import _checks as check
+from lrcore._text import N_
 from lrcore.schedules.base import Schedule, blend, group, over, product, rate_arg, shown, template, tex_number
 
 __all__ = ["step", "multi_step", "linear", "cosine_annealing", "cosine_warm_restarts", "one_cycle", "cyclic"]
@@ -48,7 +49,7 @@ def step(lr: float, step_size: int, gamma: float = 0.1) -> Schedule:
         params,
         fn,
         tex,
-        "A staircase: multiply the rate by gamma every step_size steps.",
+        N_("A staircase: multiply the rate by gamma every step_size steps."),
         "torch.optim.lr_scheduler.StepLR",
     )
 
@@ -81,7 +82,7 @@ def multi_step(lr: float, milestones: Sequence[int], gamma: float = 0.1) -> Sche
         {"lr": lr, "milestones": ms, "gamma": gamma},
         fn,
         tex,
-        "Multiply the rate by gamma at each chosen milestone step.",
+        N_("Multiply the rate by gamma at each chosen milestone step."),
         "torch.optim.lr_scheduler.MultiStepLR",
     )
 
@@ -127,7 +128,7 @@ def linear(
         params,
         fn,
         tex,
-        "A straight line from start_factor × lr to end_factor × lr over total_iters steps, then hold.",
+        N_("A straight line from start_factor × lr to end_factor × lr over total_iters steps, then hold."),
         "torch.optim.lr_scheduler.LinearLR",
     )
 
@@ -157,7 +158,7 @@ def cosine_annealing(lr: float, T_max: int, eta_min: float = 0.0) -> Schedule:
         params,
         fn,
         tex,
-        "Half a cosine from lr down to eta_min over T_max steps, then back up again.",
+        N_("Half a cosine from lr down to eta_min over T_max steps, then back up again."),
         "torch.optim.lr_scheduler.CosineAnnealingLR",
     )
 
@@ -214,7 +215,7 @@ def cosine_warm_restarts(lr: float, T_0: int, T_mult: int = 1, eta_min: float = 
         params,
         fn,
         tex,
-        "Cosine from lr to eta_min, then a warm restart; each period T_mult times longer.",
+        N_("Cosine from lr to eta_min, then a warm restart; each period T_mult times longer."),
         "torch.optim.lr_scheduler.CosineAnnealingWarmRestarts",
     )
 
@@ -314,7 +315,7 @@ def one_cycle(
         params,
         fn,
         tex,
-        "Warm up to max_lr, then anneal far below the start: one big cycle (fast.ai's 1cycle).",
+        N_("Warm up to max_lr, then anneal far below the start: one big cycle (fast.ai's 1cycle)."),
         "torch.optim.lr_scheduler.OneCycleLR",
     )
 
@@ -386,6 +387,6 @@ def cyclic(
         params,
         fn,
         tex,
-        "Sweep the rate up and down between base_lr and max_lr, over and over.",
+        N_("Sweep the rate up and down between base_lr and max_lr, over and over."),
         "torch.optim.lr_scheduler.CyclicLR",
     )
