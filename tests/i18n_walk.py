@@ -37,6 +37,7 @@ NAMES = {
     "math", "floor", "exp", "pow", "sqrt", "cos", "log", "min", "max", "abs", "def", "lambda",
     "lr", "global_step", "staircase", "drop_last", "Okabe", "Ito",
     "Nadam", "Adamax", "Momentum",
+    "Stack", "Overflow", "Towards",  # the texts' publishers as they spell themselves: Stack Overflow, Towards AI
 }
 NAMES |= {p.name for e in registry.SCHEDULES.values() for p in e.params}
 NAMES |= {label for label in export.LABELS.values()}
