@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from lrcore import optim
+from lrcore._text import N_
 from lrcore.problems import LeastSquares
 from lrcore.schedules import constant, exponential, steps_per_epoch
 from lrcore.simulate import simulate_many
@@ -73,12 +74,12 @@ def run(cfg: StepConfig) -> StepResult:
     t = np.arange(cfg.table_epochs * spe)
     global_step = np.zeros_like(t) if cfg.forget else t
     in_epoch = t % spe
-    table = {
-        "epoch": t // spe + 1,
-        "step in epoch": in_epoch + 1,
+    table = {  # headers marked for the catalog: the page shows them translated
+        N_("epoch"): t // spe + 1,
+        N_("step in epoch"): in_epoch + 1,
         "global_step": global_step,
-        "examples processed": np.minimum((in_epoch + 1) * cfg.batch_size, cfg.n_examples),
-        "learning rate": decay(global_step),
+        N_("examples processed"): np.minimum((in_epoch + 1) * cfg.batch_size, cfg.n_examples),
+        N_("learning rate"): decay(global_step),
     }
 
     problem = LeastSquares(cfg.n_examples, cfg.batch_size, cfg.drop_last, seed=cfg.seed)

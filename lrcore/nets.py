@@ -36,6 +36,7 @@ from typing import Any, Callable
 import numpy as np
 
 from lrcore import _checks as check
+from lrcore._text import N_
 from lrcore import registry
 from lrcore.registry import Spec
 from lrcore.schedules import Schedule, steps_per_epoch
@@ -131,7 +132,7 @@ class NetConfig:
         for name in ("constant", "decayed"):
             spec = getattr(self, name)
             if registry.closed_loop(spec):
-                raise check.fail(name, f"{name} must be a schedule of the step; reduce_on_plateau needs a validation loss")
+                raise check.fail(name, N_("{name} must be a schedule of the step; reduce_on_plateau needs a validation loss").format(name=name))
             out.append(registry.build(spec))
         return tuple(out)
 
@@ -146,8 +147,9 @@ class NetConfig:
         if self.steps > MAX_STEPS:
             raise check.fail(
                 "epochs",
-                f"epochs must be at most {MAX_STEPS // self.steps_per_epoch} at {self.steps_per_epoch} steps per epoch "
-                f"({MAX_STEPS:,} updates in all); got {self.epochs}",
+                N_("epochs must be at most {most} at {spe} steps per epoch ({updates} updates in all); got {epochs}").format(
+                    most=MAX_STEPS // self.steps_per_epoch, spe=self.steps_per_epoch, updates=f"{MAX_STEPS:,}", epochs=self.epochs
+                ),
                 value=self.epochs,
                 high=MAX_STEPS // self.steps_per_epoch,
             )
@@ -236,8 +238,8 @@ def default_scheduler_factory() -> tuple[MakeScheduler, str]:
     try:
         from lrcore.export import torch_scheduler  # noqa: PLC0415 (optional, written in parallel)
     except ImportError:
-        return lambda_scheduler, "LambdaLR(schedule(t) / base_lr), lrcore's fallback"
-    return torch_scheduler, "lrcore.export.torch_scheduler, the exported snippet's"
+        return lambda_scheduler, N_("LambdaLR(schedule(t) / base_lr), lrcore's fallback")
+    return torch_scheduler, N_("lrcore.export.torch_scheduler, the exported snippet's")  # shown: the UI translates it
 
 
 def _base_rate(schedule: Schedule, steps: int) -> float:

@@ -12,7 +12,8 @@ import streamlit as st
 from lrcore import nets, registry
 from lrcore.registry import ParameterError
 from lrcore.schedules import steps_per_epoch
-from ui import charts, compute, controls, figures, state, text, words
+from ui import charts, compute, controls, figures, i18n, state, text, words
+from ui.i18n import _
 from ui.state import Field
 
 BATCHES = [1, 2, 5, 10, 20, 25, 50, 100, 200, 300, 600, 1200]
@@ -20,11 +21,13 @@ NOT_OFFERED = ("constant", "reduce_on_plateau")  # the other lane is the constan
 d = nets.NetConfig()
 ANSWER = dict(nets.ANSWER.params)
 
-st.title("The texts' network, trained")
+st.title(_("The texts' network, trained"))
 st.markdown(
-    "The global_step answer's Keras model, trained for real with PyTorch: 5 inputs → `Dense(6, relu)` → "
-    "`Dense(2, softmax)`, SGD on minibatches, **a constant rate against a decayed one**, on the same initial "
-    "weights and the same batch order, for several seeds at once."
+    _(
+        "The global_step answer's Keras model, trained for real with PyTorch: 5 inputs → `Dense(6, relu)` → "
+        "`Dense(2, softmax)`, SGD on minibatches, **a constant rate against a decayed one**, on the same initial "
+        "weights and the same batch order, for several seeds at once."
+    )
 )
 link = state.Link("net")
 
@@ -43,44 +46,44 @@ def preset(right_units: bool) -> None:
 
 
 with st.sidebar:
-    st.markdown("**The data and the training**")
+    st.markdown(_("**The data and the training**"))
     c1, c2 = st.columns(2)
-    n = c1.number_input("examples N", 100, 10000, step=100, key=link.field(Field("n", d.n_examples, state.integer(100, 10000))))
-    epochs = c2.number_input("epochs", 1, 2000, step=10, key=link.field(Field("epochs", d.epochs, state.integer(1, 2000))))
-    batch = st.select_slider("batch size B", BATCHES, key=link.field(Field("batch", d.batch_size, state.choice(BATCHES))))
+    n = c1.number_input(_("examples N"), 100, 10000, step=100, key=link.field(Field("n", d.n_examples, state.integer(100, 10000))))
+    epochs = c2.number_input(_("epochs"), 1, 2000, step=10, key=link.field(Field("epochs", d.epochs, state.integer(1, 2000))))
+    batch = st.select_slider(_("batch size B"), BATCHES, key=link.field(Field("batch", d.batch_size, state.choice(BATCHES))))
     noise = st.slider(
-        "label noise", 0.0, 0.45, step=0.05, key=link.field(Field("noise", d.label_noise, state.number(0.0, 0.45))),
-        help="The share of training labels flipped at random.",
+        _("label noise"), 0.0, 0.45, step=0.05, key=link.field(Field("noise", d.label_noise, state.number(0.0, 0.45))),
+        help=_("The share of training labels flipped at random."),
     )  # fmt: skip
     c1, c2 = st.columns(2)
     seeds = c1.number_input(
-        "seeds", 1, 16, step=1, key=link.field(Field("seeds", d.seeds, state.integer(1, 16))),
-        help="Runs per lane: each seed its own initial weights and batch order, shared by both lanes.",
+        _("seeds"), 1, 16, step=1, key=link.field(Field("seeds", d.seeds, state.integer(1, 16))),
+        help=_("Runs per lane: each seed its own initial weights and batch order, shared by both lanes."),
     )  # fmt: skip
-    seed = c2.number_input("data seed", 0, 10**6, step=1, key=link.field(Field("seed", d.seed, state.integer(0, 10**6))))
+    seed = c2.number_input(_("data seed"), 0, 10**6, step=1, key=link.field(Field("seed", d.seed, state.integer(0, 10**6))))
     try:
         spe = steps_per_epoch(int(n), int(batch))
     except ValueError as err:
         spe = 1
-        st.error(text.plain(str(err)), icon="⚠️")
+        st.error(text.error_message(err), icon="⚠️")
 
 r1, r2, p1, p2 = st.columns([0.8, 1.2, 1.1, 1.1], vertical_alignment="bottom")
 lr = r1.number_input(
-    "learning rate", 1e-4, 10.0, step=0.1, format="%g", key=link.field(Field("lr", float(d.constant["learning_rate"]), state.number(1e-4, 10.0))),
-    help="The constant lane's rate, and where the decayed lane starts.",
+    _("learning rate"), 1e-4, 10.0, step=0.1, format="%g", key=link.field(Field("lr", float(d.constant["learning_rate"]), state.number(1e-4, 10.0))),
+    help=_("The constant lane's rate, and where the decayed lane starts."),
 )  # fmt: skip
-decay = controls.schedule_picker(link, "decay", "exponential", exclude=NOT_OFFERED, label="decayed lane", container=r2)
+decay = controls.schedule_picker(link, "decay", "exponential", exclude=NOT_OFFERED, label=_("decayed lane"), container=r2)
 p1.button(
-    "The answer's settings", key="answer", on_click=preset, args=(False,), width="stretch",
-    help="The answer's own settings, which never decay: ExponentialDecay(0.01, decay_steps=100000, decay_rate=0.96, staircase=True), batch 100, 1,200 examples, 100 epochs.",
+    _("The answer's settings"), key="answer", on_click=preset, args=(False,), width="stretch",
+    help=_("The answer's own settings, which never decay: ExponentialDecay(0.01, decay_steps=100000, decay_rate=0.96, staircase=True), batch 100, 1,200 examples, 100 epochs."),
 )  # fmt: skip
 p2.button(
-    "decay_steps = one epoch", key="right_units", on_click=preset, args=(True,), width="stretch",
-    help="The answer's settings with decay_steps in the right units. decay_steps counts updates: one epoch is ⌈N / B⌉ of them (12 at the answer's 1,200 and 100), so the rate is multiplied by 0.96 every epoch.",
+    _("decay_steps = one epoch"), key="right_units", on_click=preset, args=(True,), width="stretch",
+    help=_("The answer's settings with decay_steps in the right units. decay_steps counts updates: one epoch is ⌈N / B⌉ of them (12 at the answer's 1,200 and 100), so the rate is multiplied by 0.96 every epoch."),
 )  # fmt: skip
 overrides = {"decay_steps": spe, "decay_rate": 0.96, "staircase": True} if decay == "exponential" else None
 with st.sidebar:
-    st.markdown(f"**The decayed lane: {controls.spec_label({'name': decay})}**")
+    st.markdown(_("**The decayed lane: {name}**", name=controls.spec_label({"name": decay})))
     spec = controls.schedule_editor(link, "d", decay, horizon=int(epochs) * spe, rate=float(lr), hide_rates=True, overrides=overrides, fixed={"steps_per_epoch": spe})
 link.finish()
 
@@ -98,13 +101,16 @@ try:
         decayed=registry.Spec.from_dict(spec).with_rate(float(lr)),
     ).check()
 except ParameterError as err:
-    st.error(text.plain(str(err)), icon="⚠️")
+    st.error(text.error_message(err), icon="⚠️")
     st.stop()
 
 slot = st.empty()
-label = f"Training {2 * config.seeds} networks ({config.seeds} seeds × 2 lanes) for {config.steps:,} updates"
+label = _(
+    "Training {networks} networks ({seeds} seeds × 2 lanes) for {updates} updates",
+    networks=2 * config.seeds, seeds=config.seeds, updates=i18n.integer(config.steps),
+)
 slot.progress(0.0, text=label)
-view = compute.net_training(config, lambda share: slot.progress(share, text=f"{label}: {share:.0%}"))
+view = compute.net_training(config, lambda share: slot.progress(share, text=_("{label}: {share}", label=label, share=f"{share:.0%}")))
 slot.empty()
 result, outcome = view.result, view.outcome
 
@@ -113,9 +119,14 @@ with story_col:
     with st.container(border=True):
         st.markdown("\n\n".join(words.net_story(outcome, result.labels, config.steps_per_epoch)))
     st.markdown(
-        f"**The data.** {config.n_examples:,} examples of 5 standard-normal inputs, labelled by the rule below; {result.data.flipped.mean():.0%} of "
-        f"the labels flipped ({result.data.positive_share:.0%} in class 1). Batches of {config.batch_size}: "
-        f"**{config.steps_per_epoch} steps per epoch**, {config.steps:,} in all."
+        _(
+            "**The data.** {examples} examples of 5 standard-normal inputs, labelled by the rule below; {flipped} of "
+            "the labels flipped ({positive} in class 1). Batches of {batch}: "
+            "**{spe} steps per epoch**, {steps} in all.",
+            examples=i18n.integer(config.n_examples), flipped=f"{result.data.flipped.mean():.0%}",
+            positive=f"{result.data.positive_share:.0%}", batch=config.batch_size, spe=config.steps_per_epoch,
+            steps=i18n.integer(config.steps),
+        )
     )
     st.latex(nets.RULE_LATEX)
     st.success(words.net_rate_check(outcome, result.factory), icon=":material/check_circle:") if outcome.rate_gap < nets.RATE_AGREES else st.warning(
@@ -124,12 +135,14 @@ with story_col:
 with chart_col:
     charts.plotly(figures.net_curves(view), key="net", config={"displaylogo": False})
     st.caption(
-        "Loss and accuracy on the whole training set after every update (step 0: the initial weights), the mean over "
-        "seeds with a band from the lowest to the highest seed. Bottom: the rate each update used, as torch applied it, "
-        "with lrcore's schedule dotted over it."
+        _(
+            "Loss and accuracy on the whole training set after every update (step 0: the initial weights), the mean over "
+            "seeds with a band from the lowest to the highest seed. Bottom: the rate each update used, as torch applied it, "
+            "with lrcore's schedule dotted over it."
+        )
     )
 
-with st.expander("The code: the answer's Keras model, and the PyTorch loop this page runs"):
+with st.expander(_("The code: the answer's Keras model, and the PyTorch loop this page runs")):
     k1, k2 = st.columns(2)
     k1.code(
         "lr_schedule = tf.keras.optimizers.schedules.ExponentialDecay(\n"
@@ -155,7 +168,10 @@ with st.expander("The code: the answer's Keras model, and the PyTorch loop this 
         language="python",
     )
     st.caption(
-        f"The page trains {2 * config.seeds} such models in one batched pass (weights with a leading lane × seed "
-        "dimension), Glorot-uniform kernels and zero biases as Keras initialises them; the constant lane's scheduler "
-        "is built the same way and holds its rate."
+        _(
+            "The page trains {models} such models in one batched pass (weights with a leading lane × seed "
+            "dimension), Glorot-uniform kernels and zero biases as Keras initialises them; the constant lane's scheduler "
+            "is built the same way and holds its rate.",
+            models=2 * config.seeds,
+        )
     )

@@ -38,6 +38,7 @@ NAMES = {
     "lr", "global_step", "staircase", "drop_last", "Okabe", "Ito",
     "Nadam", "Adamax",
     "English",  # the language switch names each language in itself
+    "Stack", "Overflow", "Towards",  # the texts' publishers as they spell themselves: Stack Overflow, Towards AI
 }
 NAMES |= {p.name for e in registry.SCHEDULES.values() for p in e.params}
 # A choice's options are values the frameworks spell that way (anneal_strategy="linear",
