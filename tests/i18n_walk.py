@@ -37,6 +37,8 @@ NAMES = {
     "math", "floor", "exp", "pow", "sqrt", "cos", "log", "min", "max", "abs", "def", "lambda",
     "lr", "global_step", "staircase", "drop_last", "Okabe", "Ito",
     "Nadam", "Adamax", "Momentum",
+    "True", "False", "None",  # Python's literals, as a parameter's value is written in the frameworks' calls
+    "Yarats",  # an author's name (Ma & Yarats 2019, the warmup lab's source)
 }
 NAMES |= {p.name for e in registry.SCHEDULES.values() for p in e.params}
 NAMES |= {label for label in export.LABELS.values()}
