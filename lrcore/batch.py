@@ -30,6 +30,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from lrcore import _checks as check
+from lrcore._text import N_
 from lrcore import theory
 from lrcore.optim import SGD
 from lrcore.problems import NoisyQuadratic
@@ -122,9 +123,11 @@ def _floors_formula(opt: SGD) -> Formula:
     return Formula(
         r"\eta(B) = \eta_0 \left(\tfrac{B}{B_0}\right)^{\alpha}, \quad "
         r"E[\text{loss}] \to \sum_i \frac{\eta(B)\, c_i}{2B\,(2-\eta(B) h_i)}, \quad \alpha \in \{0, -\tfrac12, \tfrac12, 1\}",
-        "At a fixed rate a batch B times larger has B times less noise, so the floor falls like 1/B. Scaling the "
-        "rate up with B (√B or linearly) spends that gain on speed instead, until the rate reaches the stability "
-        "bound: there the rule stops working.",
+        N_(
+            "At a fixed rate a batch B times larger has B times less noise, so the floor falls like 1/B. Scaling the "
+            "rate up with B (√B or linearly) spends that gain on speed instead, until the rate reaches the stability "
+            "bound: there the rule stops working."
+        ),
     )
 
 
@@ -289,8 +292,10 @@ def _steps_formula(opt: SGD) -> Formula:
     return Formula(
         r"S(B) = \min_\eta \min\{t : E[\text{loss}_t] \le L^\ast\},\quad E[\text{loss}_t] = \sum_i \tfrac{h_i}{2}"
         r"\left[F_i + (1-\eta h_i)^{2t}(x_{i,0}^2 - F_i)\right],\quad F_i = \frac{\eta\, c_i/B}{h_i(2-\eta h_i)}",
-        "How many steps reach the target loss with the best constant rate for each batch size. Doubling a small "
-        "batch halves the steps (the noise was the limit); doubling a large one barely helps (the curvature is).",
+        N_(
+            "How many steps reach the target loss with the best constant rate for each batch size. Doubling a small "
+            "batch halves the steps (the noise was the limit); doubling a large one barely helps (the curvature is)."
+        ),
     )
 
 
@@ -400,9 +405,11 @@ def _flow_point(problem: NoisyQuadratic, target: float) -> np.ndarray:
 def _critical_formula(opt: SGD) -> Formula:
     return Formula(
         r"B_{\text{crit}} = \frac{E_{\min}}{S_{\min}}, \qquad B_{\text{noise}} = \frac{\operatorname{tr}(H\Sigma)}{g^\top H g}",
-        "Below the critical batch size, doubling the batch halves the steps at the same number of examples; above "
-        "it, more examples buy few steps. The noise scale estimates it from one point: how large the noise is "
-        "against the gradient there.",
+        N_(
+            "Below the critical batch size, doubling the batch halves the steps at the same number of examples; above "
+            "it, more examples buy few steps. The noise scale estimates it from one point: how large the noise is "
+            "against the gradient there."
+        ),
     )
 
 

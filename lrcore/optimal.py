@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from lrcore import _checks as check
+from lrcore._text import N_
 from lrcore import theory
 from lrcore.optim import SGD
 from lrcore.problems import NoisyQuadratic
@@ -199,14 +200,18 @@ def _greedy_formula(opt: SGD) -> Formula:
         return Formula(
             r"\eta_t = \frac{\sum_i h_i^2\, s_{i,t}}{\sum_i \left(h_i^3\, s_{i,t} + h_i\, c_i/B\right)}, "
             r"\qquad s_{i,t} = E[x_{i,t}^2]",
-            "Each rate is the one that makes the very next expected loss lowest: large while the runs are far "
-            "from the minimum (s large), small once the noise c/B is most of what is left.",
+            N_(
+                "Each rate is the one that makes the very next expected loss lowest: large while the runs are far "
+                "from the minimum (s large), small once the noise c/B is most of what is left."
+            ),
         )
     return Formula(
         r"\eta_t = \arg\min_{\eta \ge 0} E[\text{loss}_{t+1}] = "
         r"\max\!\left(0,\ \frac{\sum_i h_i\, E[x_{i,t}\, u_{i,t}]}{\sum_i h_i\, E[u_{i,t}^2]}\right)",
-        "Each rate is the one that makes the very next expected loss lowest. The next position is "
-        "x − η u, with u the update direction (gradient and velocity), so that loss is a parabola in η.",
+        N_(
+            "Each rate is the one that makes the very next expected loss lowest. The next position is "
+            "x − η u, with u the update direction (gradient and velocity), so that loss is a parabola in η."
+        ),
     )
 
 
@@ -250,7 +255,7 @@ def greedy_schedule(problem: NoisyQuadratic, steps: int, optimizer: SGD | None =
         rates,
         {"steps": steps},
         lambda t, n: r"\arg\min_{\eta} E[\text{loss}_{" + t + r" + 1}]",
-        "Each rate makes the next step's expected loss as low as it can be: the best myopic choice.",
+        N_("Each rate makes the next step's expected loss as low as it can be: the best myopic choice."),
     )
 
 
@@ -349,8 +354,10 @@ def _flattest_start(problem: NoisyQuadratic, opt: SGD, steps: int) -> np.ndarray
 def _optimal_formula(opt: SGD) -> Formula:
     return Formula(
         r"(\eta_0, \dots, \eta_{T-1}) = \arg\min E[\text{loss}_T]",
-        "The rates that make the expected loss after the last step as low as it can be, with the whole "
-        "horizon in view: no other schedule ends lower on this problem.",
+        N_(
+            "The rates that make the expected loss after the last step as low as it can be, with the whole "
+            "horizon in view: no other schedule ends lower on this problem."
+        ),
     )
 
 
@@ -430,7 +437,7 @@ def optimal_schedule(problem: NoisyQuadratic, steps: int, optimizer: SGD | None 
         {"steps": steps, "pieces": n_pieces, "boundaries": tuple(bounds.tolist()), "values": tuple(values.tolist())},
         fn,
         tex,
-        "The rates that end lowest after this many steps, found on the exact expected loss.",
+        N_("The rates that end lowest after this many steps, found on the exact expected loss."),
     )
 
 
@@ -461,8 +468,10 @@ class Improvement:
 def _improvement_formula(opt: SGD) -> Formula:
     return Formula(
         r"\text{share} = \frac{E_{\text{const}} - E_{\text{yours}}}{E_{\text{const}} - E_{\text{opt}}}",
-        "How much of the possible gain over the best constant rate this schedule gets: 0 is no better than "
-        "the best constant rate, 1 is the best any schedule can do.",
+        N_(
+            "How much of the possible gain over the best constant rate this schedule gets: 0 is no better than "
+            "the best constant rate, 1 is the best any schedule can do."
+        ),
     )
 
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from lrcore import _checks as check
+from lrcore._text import N_
 from lrcore import theory
 from lrcore.optim import SGD, Adam
 from lrcore.problems import NoisyQuadratic, QuarticBowl
@@ -166,8 +167,10 @@ class QuadraticWarmup:
 def _quadratic_warmup_formula(opt: SGD) -> Formula:
     return Formula(
         _stability_formula(opt).latex + r"\quad\text{at every position } w",
-        "On a quadratic the curvature is the same everywhere, so the rate a run can take does not depend on where "
-        "it is: a warmup cannot bring it to a place where a too-large rate becomes safe.",
+        N_(
+            "On a quadratic the curvature is the same everywhere, so the rate a run can take does not depend on where "
+            "it is: a warmup cannot bring it to a place where a too-large rate becomes safe."
+        ),
     )
 
 
@@ -217,7 +220,7 @@ class AdamWarmup:
     optimizer: Adam
     warmup_steps: tuple[int, int, int]
     results: tuple[SimulationResult, SimulationResult, SimulationResult]
-    labels: tuple[str, str, str] = ("no warmup", "2/(1 − β₂) warmup", "short warmup")
+    labels: tuple[str, str, str] = (N_("no warmup"), N_("2/(1 − β₂) warmup"), N_("short warmup"))
 
     def mean_loss(self) -> np.ndarray:
         """Each lane's Monte Carlo mean loss, ``(3, recorded steps)``."""

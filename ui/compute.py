@@ -118,17 +118,17 @@ def torch_difference(spec_json: str, horizon: int) -> float | None:
 # --------------------------------------------------------------------------- the labs
 
 
-@st.cache_data(max_entries=64, show_spinner="Solving the noisy quadratic for every batch size…")
+@st.cache_data(max_entries=64, show_spinner=False)
 def batch_view(config: lab_views.BatchConfig) -> lab_views.BatchView:
     return lab_views.batch_view(config)
 
 
-@st.cache_data(max_entries=32, show_spinner="Simulating the runs, with and without warmup, on the same noise…")
+@st.cache_data(max_entries=32, show_spinner=False)
 def warmup_view(config: lab_views.WarmupConfig) -> lab_views.WarmupView:
     return lab_views.warmup_view(config)
 
 
-@st.cache_data(max_entries=32, show_spinner="Searching the optimal schedule on the exact expected loss…")
+@st.cache_data(max_entries=32, show_spinner=False)
 def best_view(config: lab_views.BestConfig) -> lab_views.BestView:
     return lab_views.best_view(config)
 

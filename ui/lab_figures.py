@@ -7,13 +7,14 @@ import math
 import numpy as np
 
 from ui import theme
+from ui.i18n import N_, _
 from ui.figures import PrebuiltFigure, _figure, _hline, _legend_line, _positive, _rgba, _trace, _wire
 
 RULE_STYLE = {  # colour, dash, legend name
-    "fixed": (theme.SERIES[0], "solid", "fixed rate"),
+    "fixed": (theme.SERIES[0], "solid", N_("fixed rate")),
     "inverse_sqrt": (theme.SERIES[1], "dash", "× 1/√(B/B₀) (k/√B)"),
     "sqrt": (theme.SERIES[2], "dot", "× √(B/B₀)"),
-    "linear": (theme.SERIES[3], "dashdot", "× B/B₀ (linear)"),
+    "linear": (theme.SERIES[3], "dashdot", N_("× B/B₀ (linear)")),
 }
 
 
@@ -40,20 +41,22 @@ def batch_floors(b: np.ndarray, curves: list[tuple[str, np.ndarray, np.ndarray, 
     x = _wire(b)
     for k, (rule, rates, floors, cutoff) in enumerate(curves):
         colour, dash, name = RULE_STYLE[rule]
+        name = _(name)
         data.append(
             _trace(
                 x, _wire(_positive(floors)), line=dict(color=colour, dash=dash, width=3.5), name=name, legendrank=k,
                 mode="lines+markers", marker=dict(size=6),
-                hovertemplate="B = %{x:.3g}<br>floor %{y:.3g}<extra>" + name + "</extra>",
+                hovertemplate=_("B = %{x:.3g}<br>floor %{y:.3g}") + "<extra>" + name + "</extra>",
             )
         )  # fmt: skip
-        data.append(_trace(x, _wire(rates), ("x2", "y2"), line=dict(color=colour, dash=dash, width=3.5), hovertemplate="B = %{x:.3g}<br>rate %{y:.3g}<extra>" + name + "</extra>"))
+        data.append(_trace(x, _wire(rates), ("x2", "y2"), line=dict(color=colour, dash=dash, width=3.5), hovertemplate=_("B = %{x:.3g}<br>rate %{y:.3g}") + "<extra>" + name + "</extra>"))
         if cutoff is not None and b[0] <= cutoff <= b[-1]:
             for xref, yref in (("x", "y domain"), ("x2", "y2 domain")):
                 shapes.append(dict(type="line", xref=xref, x0=cutoff, x1=cutoff, yref=yref, y0=0, y1=1, line=dict(color=colour, width=2, dash="dot")))
             notes.append(
                 dict(
-                    text=f"rate {name.split(' (')[0]} reaches the bound at B = {cutoff:.3g}", x=math.log10(cutoff), xref="x",
+                    text=_("rate {rule} reaches the bound at B = {b}", rule=name.split(" (")[0].split("（")[0], b=f"{cutoff:.3g}"),
+                    x=math.log10(cutoff), xref="x",
                     y=0.97 - 0.1 * len(notes), yref="y domain", showarrow=False, xanchor="left", font=dict(color=colour, size=14),
                     bgcolor="rgba(255,255,255,0.85)",
                 )
@@ -61,7 +64,7 @@ def batch_floors(b: np.ndarray, curves: list[tuple[str, np.ndarray, np.ndarray, 
     shapes.append(_hline(bound, "y2", theme.DANGER, "dash", 2))
     shapes[-1]["xref"] = "x2 domain"
     shapes.append(dict(type="rect", xref="x2 domain", yref="y2", x0=0, x1=1, y0=bound, y1=bound * 1e3, fillcolor=theme.DANGER_FILL, line=dict(width=0), layer="below"))
-    leg = _legend_line(f"stability bound {bound:.3g}", theme.DANGER, "dash", rank=10)
+    leg = _legend_line(_("stability bound {bound}", bound=f"{bound:.3g}"), theme.DANGER, "dash", rank=10)
     leg.update(xaxis="x2", yaxis="y2")
     data.append(leg)
     rates = np.concatenate([c[1] for c in curves])
@@ -69,10 +72,10 @@ def batch_floors(b: np.ndarray, curves: list[tuple[str, np.ndarray, np.ndarray, 
         height=620,
         margin=dict(l=80, r=15, t=70, b=55),
         xaxis=theme.axis(None, type="log", anchor="y", domain=[0, 1], matches="x2", showticklabels=False),
-        yaxis=theme.axis("noise floor E[loss]", type="log", domain=[0.5, 1.0], exponentformat="power"),
-        xaxis2=theme.axis(f"batch size B (reference B₀ = {b0:g})", 6, type="log", anchor="y2", range=_log_range(b)),
+        yaxis=theme.axis(_("noise floor E[loss]"), type="log", domain=[0.5, 1.0], exponentformat="power"),
+        xaxis2=theme.axis(_("batch size B (reference B₀ = {b0})", b0=f"{b0:g}"), 6, type="log", anchor="y2", range=_log_range(b)),
         # up to 10× the bound: a rule's rate beyond it leaves the chart (its floor is gone long before)
-        yaxis2=theme.axis("rate", type="log", domain=[0.0, 0.4], exponentformat="power",
+        yaxis2=theme.axis(_("rate"), type="log", domain=[0.0, 0.4], exponentformat="power",
                           range=[math.log10(max(rates.min(), 1e-6)) - 0.2, math.log10(min(max(rates.max(), bound), 10 * bound)) + 0.1]),
         shapes=shapes,
         annotations=notes,
@@ -97,12 +100,12 @@ def batch_steps(
     x = _wire(b)
     perfect = e_min / b
     data = [
-        _trace(x, _wire(s), line=dict(color=theme.DECAYED, width=3.5), mode="lines+markers", marker=dict(size=7), name="steps to the target",
-               hovertemplate="B = %{x:.3g}<br>%{y:.0f} steps<extra></extra>"),
-        _trace(x, _wire(perfect), line=dict(color=theme.OPTIMAL, width=2.5, dash="dash"), name="perfect scaling E_min/B"),
-        _trace(x, _wire(np.full(len(b), s_min)), line=dict(color=theme.DANGER, width=2.5, dash="dot"), name=f"S_min = {s_min:.0f} (no noise)"),
-        _trace(x, _wire(e), ("x2", "y2"), line=dict(color=theme.CONSTANT, width=3.5), mode="lines+markers", marker=dict(size=7), name="examples B × steps",
-               hovertemplate="B = %{x:.3g}<br>%{y:.3g} examples<extra></extra>"),
+        _trace(x, _wire(s), line=dict(color=theme.DECAYED, width=3.5), mode="lines+markers", marker=dict(size=7), name=_("steps to the target"),
+               hovertemplate=_("B = %{x:.3g}<br>%{y:.0f} steps") + "<extra></extra>"),
+        _trace(x, _wire(perfect), line=dict(color=theme.OPTIMAL, width=2.5, dash="dash"), name=_("perfect scaling E_min/B")),
+        _trace(x, _wire(np.full(len(b), s_min)), line=dict(color=theme.DANGER, width=2.5, dash="dot"), name=_("S_min = {s_min} (no noise)", s_min=f"{s_min:.0f}")),
+        _trace(x, _wire(e), ("x2", "y2"), line=dict(color=theme.CONSTANT, width=3.5), mode="lines+markers", marker=dict(size=7), name=_("examples B × steps"),
+               hovertemplate=_("B = %{x:.3g}<br>%{y:.3g} examples") + "<extra></extra>"),
         _trace(x, _wire(np.full(len(b), e_min)), ("x2", "y2"), line=dict(color=theme.OPTIMAL, width=2.5, dash="dash")),
     ]  # fmt: skip
     shapes, notes = [], []
@@ -128,9 +131,9 @@ def batch_steps(
         height=620,
         margin=dict(l=80, r=15, t=70, b=55),
         xaxis=theme.axis(None, type="log", anchor="y", matches="x2", showticklabels=False),
-        yaxis=theme.axis("steps", type="log", domain=[0.5, 1.0], range=[math.log10(max(s_min, 1)) - 0.3, math.log10(top)], dtick="D2"),
-        xaxis2=theme.axis("batch size B", 6, type="log", anchor="y2", range=_log_range(b)),
-        yaxis2=theme.axis("examples", type="log", domain=[0.0, 0.4], exponentformat="power"),
+        yaxis=theme.axis(_("steps"), type="log", domain=[0.5, 1.0], range=[math.log10(max(s_min, 1)) - 0.3, math.log10(top)], dtick="D2"),
+        xaxis2=theme.axis(_("batch size B"), 6, type="log", anchor="y2", range=_log_range(b)),
+        yaxis2=theme.axis(_("examples"), type="log", domain=[0.0, 0.4], exponentformat="power"),
         shapes=shapes,
         annotations=notes,
         hovermode="x",
@@ -149,12 +152,12 @@ def warmup_plane(view) -> PrebuiltFigure:
     for k, lane in enumerate(view.lanes):
         data.append(
             _trace(_wire(lane.cloud[:, 0]), _wire(lane.cloud[:, 1]), mode="markers",
-                   marker=dict(color=lane.colour, size=6, opacity=0.35), name=f"{lane.label}: where the runs end", legendrank=10 + k)
+                   marker=dict(color=lane.colour, size=6, opacity=0.35), name=_("{lane}: where the runs end", lane=lane.label), legendrank=10 + k)
         )  # fmt: skip
     for k, lane in enumerate(view.lanes):
         data.append(
             _trace(_wire(lane.path[:, 0]), _wire(lane.path[:, 1]), mode="lines+markers", line=dict(color=lane.colour, width=2.5, dash=lane.dash),
-                   marker=dict(size=4), name=f"{lane.label}: one run", legendrank=k)
+                   marker=dict(size=4), name=_("{lane}: one run", lane=lane.label), legendrank=k)
         )  # fmt: skip
     lo, hi = view.minimum - view.extent, view.minimum + view.extent
     layout = theme.base_layout(
@@ -177,26 +180,32 @@ def warmup_curves(view) -> PrebuiltFigure:
         high = np.where(np.isposinf(lane.high), 1e30, lane.high)
         data.append(_trace(x, _wire(_positive(high)), line=dict(width=0)))
         data.append(_trace(x, _wire(_positive(lane.low)), line=dict(width=0), fill="tonexty", fillcolor=_rgba(lane.colour, 0.16)))
-        gone = f" (mean of surviving runs; {lane.diverged_share:.0%} diverged)" if lane.diverged_share else " (mean of the runs)"
+        label = lane.label
+        if lane.diverged_share:
+            name = _("{lane} (mean of surviving runs; {share} diverged)", lane=label, share=f"{lane.diverged_share:.0%}")
+        else:
+            name = _("{lane} (mean of the runs)", lane=label)
         data.append(
-            _trace(x, _wire(_positive(lane.mean)), line=dict(color=lane.colour, width=3.5, dash=lane.dash), name=lane.label + gone,
-                   legendrank=k, hovertemplate="step %{x}<br>mean loss %{y:.3g}<extra>" + lane.label + "</extra>")
+            _trace(x, _wire(_positive(lane.mean)), line=dict(color=lane.colour, width=3.5, dash=lane.dash), name=name,
+                   legendrank=k, hovertemplate=_("step %{x}<br>mean loss %{y:.3g}") + "<extra>" + label + "</extra>")
         )  # fmt: skip
         if lane.expected is not None:
             exact = _trace(x, _wire(_positive(lane.expected)), line=dict(color="#222", width=1.8, dash="dot"), legendgroup="exact", legendrank=20)
             if k == 0:
-                exact.update(name="exact expected loss", showlegend=True)
+                exact.update(name=_("exact expected loss"), showlegend=True)
             data.append(exact)
     for k, lane in enumerate(view.lanes):
         data.append(_trace(_wire(lane.rate_steps + shift), _wire(_positive(lane.rates)), ("x", "y2"), line=dict(color=lane.colour, width=3.5, dash=lane.dash),
-                           hovertemplate="step %{x}<br>rate %{y:.3g}<extra>" + lane.label + "</extra>"))  # fmt: skip
+                           hovertemplate=_("step %{x}<br>rate %{y:.3g}") + "<extra>" + lane.label + "</extra>"))  # fmt: skip
         if lane.local_bound is not None:
             local = _trace(_wire(lane.rate_steps + shift), _wire(_positive(lane.local_bound)), ("x", "y2"), line=dict(color=lane.colour, width=1.8, dash="dot"),
-                           name=f"the bound where {lane.label}'s run is", legendrank=30 + k)  # fmt: skip
+                           name=_("the bound where {lane}'s run is", lane=lane.label), legendrank=30 + k)  # fmt: skip
             data.append(local)
     if math.isfinite(view.bound):
         shapes.append(_hline(view.bound, "y2", theme.DANGER, "dash", 2))
-        data.append(_legend_line(f"stability bound {view.bound:.3g}" + (" (at the minimum)" if view.config.case == "bowl" else ""), theme.DANGER, "dash", rank=40))
+        bound = f"{view.bound:.3g}"
+        name = _("stability bound {bound} (at the minimum)", bound=bound) if view.config.case == "bowl" else _("stability bound {bound}", bound=bound)
+        data.append(_legend_line(name, theme.DANGER, "dash", rank=40))
     for lane in view.lanes:
         if lane.first_divergence is not None:
             shapes.append(dict(type="line", xref="x", yref="paper", x0=lane.first_divergence + shift, x1=lane.first_divergence + shift, y0=0, y1=1,
@@ -205,13 +214,13 @@ def warmup_curves(view) -> PrebuiltFigure:
     rates = rates[np.isfinite(rates) & (rates > 0)]
     r_hi = max(float(rates.max()) if rates.size else 1.0, view.bound if math.isfinite(view.bound) else 0)
     r_lo = float(rates.min()) if rates.size else 1e-4
-    x_axis = theme.axis("step t + 1" if log_x else "step (update)", 6, anchor="y2", type="log" if log_x else "linear")
+    x_axis = theme.axis(_("step t + 1") if log_x else _("step (update)"), 6, anchor="y2", type="log" if log_x else "linear")
     layout = theme.base_layout(
         height=620,
         margin=dict(l=80, r=15, t=110, b=55),
         xaxis=x_axis,
-        yaxis=theme.axis("loss", type="log", domain=[0.45, 1.0], exponentformat="power"),
-        yaxis2=theme.axis("learning rate", type="log", domain=[0.0, 0.36], exponentformat="power",
+        yaxis=theme.axis(_("loss"), type="log", domain=[0.45, 1.0], exponentformat="power"),
+        yaxis2=theme.axis(_("learning rate"), type="log", domain=[0.0, 0.36], exponentformat="power",
                           range=[math.log10(r_lo) - 0.2, math.log10(r_hi) + 0.3]),
         shapes=shapes,
         hovermode="x",
@@ -224,6 +233,12 @@ def warmup_curves(view) -> PrebuiltFigure:
 
 # --------------------------------------------------------------------------- the best schedule
 
+BEST_NAMES = {  # the views' series names, as the legends say them
+    "optimum": N_("optimum"),
+    "greedy": N_("greedy"),
+    "best constant": N_("best constant"),
+    "your schedule": N_("your schedule"),
+}
 BEST_STYLE = {
     "optimum": (theme.OPTIMAL, "solid", 4.5),
     "greedy": (theme.SERIES[2], "dash", 3),
@@ -239,24 +254,24 @@ def best_rates(t, rates: dict, bound: float, h_min: float, gain: float, names: d
     data = []
     for k, (label, r) in enumerate(rates.items()):
         colour, dash, width = BEST_STYLE.get(label, ("#555555", "longdash", 2.5))
-        name = names.get(label, label)
+        name = names.get(label) or _(BEST_NAMES.get(label, label))
         data.append(_trace(x, _wire(_positive(r)), line=dict(color=colour, dash=dash, width=width), name=name, legendrank=k,
-                           hovertemplate="step %{x}<br>rate %{y:.3g}<extra>" + name + "</extra>"))  # fmt: skip
+                           hovertemplate=_("step %{x}<br>rate %{y:.3g}") + "<extra>" + name + "</extra>"))  # fmt: skip
     guide = 1 / (gain * h_min * (t + 1))
-    data.append(_trace(x, _wire(guide), line=dict(color="#777", width=2, dash="dot"), name="time-based decay 1/(h_min·t)", legendrank=20))
+    data.append(_trace(x, _wire(guide), line=dict(color="#777", width=2, dash="dot"), name=_("time-based decay 1/(h_min·t)"), legendrank=20))
     shapes = [
         _hline(bound, "y", theme.DANGER, "dash", 2),
         dict(type="rect", xref="x domain", yref="y", x0=0, x1=1, y0=bound, y1=bound * 1e3, fillcolor=theme.DANGER_FILL, line=dict(width=0), layer="below"),
     ]
-    data.append(_legend_line(f"stability bound 2/h_max = {bound:.3g}: a constant rate above it diverges", theme.DANGER, "dash", rank=30))
+    data.append(_legend_line(_("stability bound 2/h_max = {bound}: a constant rate above it diverges", bound=f"{bound:.3g}"), theme.DANGER, "dash", rank=30))
     data[-1]["yaxis"] = "y"
     allr = np.concatenate([np.ravel(r) for r in rates.values()])
     allr = allr[np.isfinite(allr) & (allr > 0)]
     layout = theme.base_layout(
         height=500,
         margin=dict(l=80, r=15, t=120, b=55),
-        xaxis=theme.axis("step t + 1", 6, type="log"),
-        yaxis=theme.axis("learning rate", type="log", exponentformat="power",
+        xaxis=theme.axis(_("step t + 1"), 6, type="log"),
+        yaxis=theme.axis(_("learning rate"), type="log", exponentformat="power",
                          range=[math.log10(allr.min()) - 0.2, math.log10(max(allr.max(), bound)) + 0.2]),
         shapes=shapes,
         hovermode="x",
@@ -271,14 +286,14 @@ def best_losses(t, losses: dict, names: dict | None = None) -> PrebuiltFigure:
     data = []
     for k, (label, y) in enumerate(losses.items()):
         colour, dash, width = BEST_STYLE.get(label, ("#555555", "longdash", 2.5))
-        name = names.get(label, label)
+        name = names.get(label) or _(BEST_NAMES.get(label, label))
         data.append(_trace(_wire(t + 1), _wire(_positive(y)), line=dict(color=colour, dash=dash, width=width), name=name, legendrank=k,
-                           hovertemplate="step %{x}<br>E[loss] %{y:.3g}<extra>" + name + "</extra>"))  # fmt: skip
+                           hovertemplate=_("step %{x}<br>E[loss] %{y:.3g}") + "<extra>" + name + "</extra>"))  # fmt: skip
     layout = theme.base_layout(
         height=500,
         margin=dict(l=80, r=15, t=120, b=55),
-        xaxis=theme.axis("step t + 1", 6, type="log"),
-        yaxis=theme.axis("exact expected loss", type="log", exponentformat="power"),
+        xaxis=theme.axis(_("step t + 1"), 6, type="log"),
+        yaxis=theme.axis(_("exact expected loss"), type="log", exponentformat="power"),
         hovermode="x",
         legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0, font=dict(size=14), traceorder="normal"),
     )

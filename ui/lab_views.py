@@ -16,6 +16,7 @@ from lrcore import batch, families, lab_story, optim, optimal, registry, theory,
 from lrcore import schedules as S
 from lrcore.problems import NoisyQuadratic, QuarticBowl
 from lrcore.simulate import SimulationResult, simulate_many
+from ui.i18n import N_, _
 from ui.views import decimate
 
 MAX_POINTS = 600  # a lab's curve is drawn with at most about twice this many points
@@ -102,7 +103,8 @@ class WarmupConfig:
 
 @dataclass(frozen=True, eq=False)
 class WarmupLane:
-    label: str
+    label_id: str  # the lane's name as a catalog id, filled with label_fields when shown (views are cached)
+    label_fields: tuple[tuple[str, str], ...]
     colour: str
     dash: str
     steps: np.ndarray  # recorded steps kept for the curves
@@ -117,6 +119,11 @@ class WarmupLane:
     cloud: np.ndarray  # every run's last position (at most 200), (runs, 2)
     diverged_share: float
     first_divergence: int | None
+
+    @property
+    def label(self) -> str:
+        """The lane's name in the session's language."""
+        return _(self.label_id, **dict(self.label_fields))
 
 
 @dataclass(frozen=True, eq=False)
@@ -164,6 +171,7 @@ def _with_early(keep: np.ndarray, n: int) -> np.ndarray:
 
 
 def _lane(label, k, sim: SimulationResult, expected=None, problem=None) -> WarmupLane:
+    """``label`` is ``(catalog id, fields)``."""
     n = len(sim.steps)
     mean, low, high = _mean_and_band(sim.loss)
     keep = _with_early(decimate(n, mean, max_points=MAX_POINTS), n)
@@ -177,7 +185,7 @@ def _lane(label, k, sim: SimulationResult, expected=None, problem=None) -> Warmu
             local = np.where(np.all(np.isfinite(w), axis=-1), problem.local_bound(np.nan_to_num(w)), np.nan)
     colour, dash = LANE_STYLE[k]
     return WarmupLane(
-        label, colour, dash, sim.steps[keep], mean[keep], low[keep], high[keep],
+        label[0], tuple(label[1].items()), colour, dash, sim.steps[keep], mean[keep], low[keep], high[keep],
         None if expected is None else expected[sim.steps[keep]],
         rate_keep, sim.lr[rate_keep], local, path[path_keep], sim.w[:200, -1], float(sim.diverged.mean()), sim.first_divergence,
     )  # fmt: skip
@@ -189,13 +197,18 @@ def _frame(problem, sims) -> tuple[np.ndarray, np.ndarray]:
     return problem.level_sets(half, levels=8), half
 
 
+def _warmup_labels(c: WarmupConfig) -> tuple[tuple[str, dict], tuple[str, dict]]:
+    rate = f"{c.lr:g}"
+    return (N_("constant {lr}"), {"lr": rate}), (N_("{n}-step warmup to {lr}"), {"n": str(c.warmup_steps), "lr": rate})
+
+
 def warmup_view(config: WarmupConfig) -> WarmupView:
     c = config
     if c.case == "quadratic":
         problem, opt = NoisyQuadratic(), optim.SGD()
         exact = warmup.quadratic_warmup(problem, c.lr, c.warmup_steps, c.steps, opt)
         sims = simulate_many(problem, opt, [S.constant(c.lr), S.warmup(S.constant(c.lr), c.warmup_steps)], c.steps, c.runs, c.seed)
-        labels = (f"constant {c.lr:g}", f"{c.warmup_steps}-step warmup to {c.lr:g}")
+        labels = _warmup_labels(c)
         lanes = tuple(_lane(labels[k], k, sims[k], e, problem) for k, e in enumerate((exact.without, exact.with_warmup)))
         claims = lab_story.warmup_quadratic_claims(exact, *sims)
         bound, adam = exact.bound, ()
@@ -204,7 +217,7 @@ def warmup_view(config: WarmupConfig) -> WarmupView:
         race = warmup.warmup_race(problem, c.lr, c.warmup_steps, c.steps, c.runs, c.seed)
         shortest = warmup.shortest_warmup(problem, c.lr, longest=min(200, c.steps - 1), steps=c.steps)
         sims = (race.without, race.with_warmup)
-        labels = (f"constant {c.lr:g}", f"{c.warmup_steps}-step warmup to {c.lr:g}")
+        labels = _warmup_labels(c)
         lanes = tuple(_lane(labels[k], k, sims[k], None, problem) for k in range(2))
         claims = lab_story.warmup_bowl_claims(race, shortest)
         bound, adam = race.bound_at_minimum, ()
@@ -214,7 +227,7 @@ def warmup_view(config: WarmupConfig) -> WarmupView:
         result = warmup.adam_warmup(problem, c.lr, opt, c.steps, c.runs, c.seed, c.short_steps)
         sims = result.results
         rule, short = result.warmup_steps[1], result.warmup_steps[2]
-        labels = ("no warmup", f"2/(1 − β₂) = {rule:,}-step warmup", f"{short:,}-step warmup")
+        labels = ((N_("no warmup"), {}), (N_("2/(1 − β₂) = {n}-step warmup"), {"n": f"{rule:,}"}), (N_("{n}-step warmup"), {"n": f"{short:,}"}))
         lanes = tuple(_lane(labels[k], k, sims[k]) for k in range(3))
         adam = lab_story.adam_lanes(result)
         claims, bound = (lab_story.adam_summary(result, adam),) + adam, math.nan
@@ -340,7 +353,7 @@ def best_view(config: BestConfig) -> BestView:
         k: theory.expected_loss(problem, opt, series[k], T) for k in ("optimum", "greedy", "best constant", "your schedule")
     }
     loss_keep = decimate(T + 1, *(np.log(np.maximum(v, 1e-300)) for v in losses_full.values()), max_points=MAX_POINTS)
-    claims = lab_story.best_claims(T, [(yours_label, scores["your schedule"]), ("The greedy schedule", scores["greedy"])], excursion, ratio, fits)
+    claims = lab_story.best_claims(T, [(yours_label, scores["your schedule"]), (N_("The greedy schedule"), scores["greedy"])], excursion, ratio, fits)
     return BestView(
         config=config,
         t=step[keep],
