@@ -27,7 +27,7 @@ def test_every_lab_runs_at_its_defaults_with_its_figures_and_story(path):
     clean(at)
     assert not at.warning
     assert at.title and len(figures(at)) == 2
-    assert not at.query_params  # nothing differs from the defaults
+    assert at.query_params == {"lang": "en"}  # nothing differs from the defaults; the language is always said
 
 
 def test_the_labs_are_in_the_navigation_after_the_four_pages():
@@ -70,7 +70,7 @@ def test_moving_a_widget_writes_the_link():
     at.select_slider(key="target").set_value(0.003).run()
     at.selectbox(key="under").set_value("cosine").run()
     clean(at)
-    assert at.query_params == {"target": "0.003", "under": "cosine"}
+    assert at.query_params == {"target": "0.003", "under": "cosine", "lang": "en"}  # the language: every link says it
 
 
 def _sweep(path: str, keys: list[str], base: dict | None = None) -> None:

@@ -276,7 +276,8 @@ def test_moving_a_control_writes_it_into_the_link():
     at = page(RACE)
     at.slider(key="lr").set_value(0.12).run()
     at.select_slider(key="batch").set_value(8).run()
-    assert at.query_params == {"lr": "0.12", "batch": "8"}  # only what differs from the defaults
+    # only what differs from the defaults, and the language (every link says it, issue 14)
+    assert at.query_params == {"lr": "0.12", "batch": "8", "lang": "en"}
 
 
 @pytest.mark.parametrize(
