@@ -52,7 +52,7 @@ try:
 except ValueError as err:
     st.error(text.error_message(err), icon="⚠️")
     st.stop()
-yours_label = _(controls.spec_label(spec))  # named here, not in the cached view: in the session's language
+yours_label = controls.spec_label(spec)  # named here, not in the cached view: in the session's language
 
 mine, greedy = view.scores["your schedule"], view.scores["greedy"]
 m1, m2, m3 = st.columns(3)

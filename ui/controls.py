@@ -18,6 +18,7 @@ import streamlit as st
 from lrcore import optim, registry
 from lrcore.optim import OptimizerSpec
 from lrcore.registry import Param, ParameterError
+from lrcore.schedules.base import fill
 from ui import i18n, state
 from ui.i18n import _
 from ui.state import Field, Link
@@ -182,7 +183,7 @@ def _editor(link, prefix, name, horizon, rate, hide_rates, overrides, fixed, box
         if p.kind == "schedule":
             inner_default = defaults[p.name]
             choice_key = link.field(Field(key, inner_default["name"], state.choice(SIMPLE)))
-            inner = box.selectbox(_label(p), SIMPLE, key=choice_key, help=_help(p), format_func=shown_as(_entry_label, SIMPLE))
+            inner = box.selectbox(_label(p), SIMPLE, key=choice_key, help=_help(p), format_func=shown_as(entry_label, SIMPLE))
             slots[p.name] = box.empty()
             inner_horizon = horizon
             if name == "per_epoch":
@@ -213,7 +214,7 @@ def _editor(link, prefix, name, horizon, rate, hide_rates, overrides, fixed, box
             for i in range(count):
                 default_name = p.default[i] if i < len(p.default) else "constant"
                 piece_key = link.field(Field(f"{key}.{i}", default_name, state.choice(SIMPLE)))
-                piece = box.selectbox(_("piece {i}", i=i + 1), SIMPLE, key=piece_key, format_func=shown_as(_entry_label, SIMPLE))
+                piece = box.selectbox(_("piece {i}", i=i + 1), SIMPLE, key=piece_key, format_func=shown_as(entry_label, SIMPLE))
                 with box.container(border=True):
                     spec = _editor(link, f"{key}.{i}", piece, horizon, rate, hide_rates, None, fixed, st.container())
                 if spec is None:
@@ -245,47 +246,23 @@ def _editor(link, prefix, name, horizon, rate, hide_rates, overrides, fixed, box
     return spec
 
 
-def _entry_label(name: str) -> str:
+def entry_label(name: str) -> str:
+    """Schedule ``name``'s label in the session's language ("Exponential decay", 指数衰减)."""
     return _(registry.SCHEDULES[name].label)  # marked N_ in lrcore.registry.table
 
 
-def entry_label(name: str) -> str:
-    """Schedule ``name``'s label in the session's language ("Exponential decay", 指数衰减)."""
-    return _entry_label(name)
-
-
 def spec_label(spec: Mapping[str, Any] | registry.Spec) -> str:
-    """A readable name for a spec: a composition names what it is made of (:attr:`Spec.label`),
+    """A readable name for a spec: a composition names what it is made of (:meth:`Spec.named`),
     in the session's language."""
-    spec = registry.Spec.from_dict(spec)
-    if i18n.lang() == "en":
-        return spec.label
-    parts = {}
-    for p in spec.entry.params:
-        value = spec.get(p.name)
-        if p.kind == "schedule" and value is not None:
-            parts[p.name] = spec_label(value)
-        elif p.kind == "schedules" and value:
-            parts[p.name] = " → ".join(spec_label(piece) for piece in value)
-    try:
-        return _(spec.entry.compose, **parts) if spec.entry.compose else _entry_label(spec.name)
-    except KeyError:  # a partial spec without its parts
-        return _entry_label(spec.name)
+    return registry.Spec.from_dict(spec).named(_)
 
 
 def describe(schedule) -> str:
     """A schedule's one-line description in the session's language (lrcore keeps it as a
     template marked N_ and its fields; an inner schedule's own description fills its field)."""
-    if i18n.lang() == "en":
+    if i18n.lang() == "en":  # lrcore's own English, numbers as it writes them
         return schedule.description
-    fields = {}
-    for k, v in getattr(schedule, "description_fields", {}).items():
-        if hasattr(v, "description_template"):
-            v = describe(v)
-        elif isinstance(v, int) and not isinstance(v, bool):
-            v = i18n.integer(v)
-        fields[k] = v
-    return _(getattr(schedule, "description_template", schedule.description), **fields)
+    return fill(schedule.description_template, schedule.description_fields, _, i18n.integer)
 
 
 def schedule_picker(link: Link, key: str, default: str, *, exclude=(), label=None, container=None) -> str:
@@ -293,7 +270,7 @@ def schedule_picker(link: Link, key: str, default: str, *, exclude=(), label=Non
     box = container or st
     names = [n for n in registry.SCHEDULES if n not in exclude]
     link.field(Field(key, default, state.choice(names)))
-    return box.selectbox(_("Schedule") if label is None else label, names, key=key, format_func=shown_as(_entry_label, names))
+    return box.selectbox(_("Schedule") if label is None else label, names, key=key, format_func=shown_as(entry_label, names))
 
 
 # --------------------------------------------------------------------------- optimizers

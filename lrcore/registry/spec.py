@@ -12,7 +12,7 @@ import inspect
 import json
 import numbers
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from lrcore import _checks as check
 from lrcore.registry.entries import SCHEDULES, Entry, Param, lookup
@@ -133,17 +133,22 @@ class Spec:
     @property
     def label(self) -> str:
         """A readable name; a composition names its parts: "Linear warmup → Cosine annealing"."""
+        return self.named()
+
+    def named(self, translate: Callable[[str], str] = str) -> str:
+        """:attr:`label` with each label and composition template passed through ``translate``
+        (the UI's catalog; lrcore itself never translates)."""
         parts = {}
         for p in self.entry.params:
             value = self.get(p.name)
             if p.kind == "schedule" and value is not None:
-                parts[p.name] = value.label
+                parts[p.name] = value.named(translate)
             elif p.kind == "schedules" and value:
-                parts[p.name] = " → ".join(piece.label for piece in value)
+                parts[p.name] = " → ".join(piece.named(translate) for piece in value)
         try:
-            return self.entry.compose.format(**parts) if self.entry.compose else self.entry.label
+            return translate(self.entry.compose).format(**parts) if self.entry.compose else translate(self.entry.label)
         except KeyError:  # a partial spec without its parts
-            return self.entry.label
+            return translate(self.entry.label)
 
     def with_rate(self, rate: float) -> Spec:
         """The spec with every rate that follows the initial rate set from ``rate``.

@@ -116,13 +116,20 @@ class Schedule:
         return f"{self.name}({args})"
 
 
-def fill(template: str, fields: Mapping[str, Any]) -> str:
-    """A description template with its fields, in English: an inner :class:`Schedule`
-    continues the sentence with its own description (first letter lower-cased)."""
-    if not fields:
-        return template
-    text = {k: v.description[0].lower() + v.description[1:] if isinstance(v, Schedule) else v for k, v in fields.items()}
-    return template.format(**text)
+def fill(template: str, fields: Mapping[str, Any], translate: Callable[[str], str] = str, number: Callable[[int], Any] = int) -> str:
+    """A description template with its fields: an inner schedule (anything with a
+    ``description_template``) continues the sentence with its own description, first letter
+    lower-cased. ``translate`` and ``number`` are the UI's catalog and integer format
+    (lrcore itself writes English)."""
+    text = {}
+    for key, value in fields.items():
+        if hasattr(value, "description_template"):
+            inner = fill(value.description_template, value.description_fields, translate, number)
+            value = inner[:1].lower() + inner[1:]
+        elif isinstance(value, int) and not isinstance(value, bool):
+            value = number(value)
+        text[key] = value
+    return translate(template).format(**text) if text else translate(template)
 
 
 # --------------------------------------------------------------------------- LaTeX helpers

@@ -26,6 +26,7 @@ import numpy as np
 
 from lrcore import _checks as check
 from lrcore._text import N_
+from lrcore.schedules.base import fill
 
 __all__ = ["ReduceLROnPlateau", "reduce_on_plateau"]
 
@@ -96,7 +97,7 @@ class ReduceLROnPlateau:
             "Cut the rate by ×{factor:g} when the loss has not improved for {patience} epochs ({convention} convention)."
         )
         self.description_fields = {"factor": self.factor, "patience": self.patience, "convention": self.convention}
-        self.description = self.description_template.format(**self.description_fields)
+        self.description = fill(self.description_template, self.description_fields)
         self.reset()
 
     # ------------------------------------------------------------------ state
