@@ -35,10 +35,7 @@ room = classroom.Classroom(link, "race", point_below=True)
 # Sections are laid out top to bottom, then filled in the order their values are needed.
 side = st.sidebar
 if not room.active:
-    with side.expander("Classroom: lessons, presenting, sharing"):
-        classroom.lesson_picker(link)
-        st.toggle("Present", key="present", help=classroom.PRESENT_HELP)
-        classroom.share(link)
+    classroom.sidebar_panel(link)
 schedule_box, problem_box, simulation_box = (side.container() for _ in range(3))
 
 if not room.active:

@@ -30,10 +30,7 @@ st.markdown(
 link = state.Link("step")
 room = classroom.Classroom(link, "step")
 if not room.active:
-    with st.sidebar.expander("Classroom: lessons, presenting, sharing"):
-        classroom.lesson_picker(link)
-        st.toggle("Present", key="present", help=classroom.PRESENT_HELP)
-        classroom.share(link)
+    classroom.sidebar_panel(link)
 
 left, right = st.columns([1, 1])
 with left:

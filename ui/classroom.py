@@ -26,7 +26,7 @@ from ui import copy_link, lessons, state
 from ui.lessons import Lesson, Step
 from ui.state import Field, Link
 
-__all__ = ["Classroom", "lesson_picker", "open_step", "share", "address_for_students", "qr_svg"]
+__all__ = ["Classroom", "sidebar_panel", "lesson_picker", "open_step", "share", "address_for_students", "qr_svg"]
 
 HIDDEN = "lrlab_hidden"  # key prefix of the containers that hold a lesson's hidden controls
 PRESENT_FONT_PX = 20
@@ -236,15 +236,31 @@ def _query_string() -> str:
 
 
 def share(link: Link) -> None:
-    """Copy this view's link, and a QR code of it for phones, at an address the teacher can set."""
+    """Copy this view's link, and a QR code of it for phones, at an address the teacher can set.
+
+    The copy button, the address and the QR code are drawn only while their popover is open
+    (``on_change="rerun"``): a student's first load does not pay for them.
+    """
     link.write_url()
-    copy_link.button(key="copy_link")
-    address = st.text_input(
-        "address for students' phones",
-        value=address_for_students(),
-        key="share_address",
-        help="The Network URL Streamlit printed when it started. localhost only works on this machine.",
-    )
-    target = address.rstrip("?") + _query_string()
-    st.html(f'<div title="{target}">{qr_svg(target)}</div>')
-    st.caption(target)
+    with st.popover("🔗 Share this view", key="share_open", on_change="rerun", width="stretch") as box:
+        if not box.open:
+            return
+        copy_link.button(key="copy_link")
+        address = st.text_input(
+            "address for students' phones",
+            value=address_for_students(),
+            key="share_address",
+            help="The Network URL Streamlit printed when it started. localhost only works on this machine.",
+            persist_state="session",  # the address a teacher typed outlives the popover
+        )
+        target = address.rstrip("?") + _query_string()
+        st.html(f'<div title="{target}">{qr_svg(target)}</div>')
+        st.caption(target)
+
+
+def sidebar_panel(link: Link) -> None:
+    """The sidebar's classroom panel: start a lesson, present, share this view."""
+    with st.sidebar.expander("Classroom: lessons, presenting, sharing"):
+        lesson_picker(link)
+        st.toggle("Present", key="present", help=PRESENT_HELP)
+        share(link)
