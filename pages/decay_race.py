@@ -34,11 +34,7 @@ room = classroom.Classroom(link, "race", point_below=True)
 # ---------------------------------------------------------------- controls (sidebar)
 # Sections are laid out top to bottom, then filled in the order their values are needed.
 side = st.sidebar
-if not room.active:
-    with side.expander("Classroom: lessons, presenting, sharing"):
-        classroom.lesson_picker(link)
-        st.toggle("Present", key="present", help=classroom.PRESENT_HELP)
-        classroom.share(link)
+share_box = classroom.sidebar_panel(room, link)
 schedule_box, problem_box, simulation_box = (side.container() for _ in range(3))
 
 if not room.active:
@@ -270,3 +266,4 @@ race()
 if choice.lanes is not None:
     formulas(settings)
 link.show_warnings()
+classroom.share(link, share_box)  # last: the link says every setting by now

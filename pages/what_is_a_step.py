@@ -29,11 +29,7 @@ st.markdown(
 )
 link = state.Link("step")
 room = classroom.Classroom(link, "step")
-if not room.active:
-    with st.sidebar.expander("Classroom: lessons, presenting, sharing"):
-        classroom.lesson_picker(link)
-        st.toggle("Present", key="present", help=classroom.PRESENT_HELP)
-        classroom.share(link)
+share_box = classroom.sidebar_panel(room, link)
 
 left, right = st.columns([1, 1])
 with left:
@@ -71,6 +67,7 @@ with room.box("experiment", st.container()).expander(_("Experiment settings (the
     sim_decay = e3.number_input(_("halve the rate every … epochs"), 1, 100, step=1, key=link.field(Field("sdec", d.sim_decay_epochs, state.integer(1, 100))))
     sim_runs = e4.number_input(_("runs"), 1, 500, step=10, key=link.field(Field("sruns", d.runs, state.integer(1, 500))))
 link.finish()
+classroom.share(link, share_box)  # last: the link says every setting by now
 
 if spe is None:
     st.stop()

@@ -168,3 +168,39 @@ def test_the_race_on_a_phone_fits_and_a_swipe_on_a_chart_scrolls_the_page(server
         assert page.locator(".lrlab-touch-zoom").count() >= 1
     finally:
         page.context.close()
+
+
+@pytest.mark.parametrize("clipboard", [True, False], ids=["clipboard", "no-clipboard"])
+def test_share_copies_this_views_link_or_selects_it_and_draws_its_qr_code(server, chromium, clipboard):
+    """The button copies the address bar; where the browser refuses (plain http from another
+    machine), the link is shown selected for Ctrl+C. The QR code is of the same settings."""
+    ctx = chromium.new_context(viewport={"width": 1366, "height": 768}, permissions=["clipboard-read", "clipboard-write"])
+    if not clipboard:
+        ctx.add_init_script("Object.defineProperty(navigator, 'clipboard', {value: undefined});")
+    page = ctx.new_page()
+    try:
+        page.goto(f"{server}/?lr=0.05")
+        page.wait_for_selector(".lrlab-chart .main-svg", timeout=90_000)
+        B.wait_until_idle(page)
+        page.locator('[data-testid="stExpander"] summary').filter(has_text="Classroom").click()
+        page.get_by_role("button", name="Share").click()
+        qr = page.locator('[data-testid="stPopoverBody"] [data-testid="stImage"] img').first
+        qr.wait_for(timeout=60_000)
+        page.locator(".lrlab-copy button").click()
+        url = page.url
+        assert "lr=0.05" in url
+        if clipboard:
+            page.locator(".lrlab-copy .note").filter(has_text="Copied").wait_for()
+            assert page.evaluate("() => navigator.clipboard.readText()") == url
+        else:
+            field = page.locator(".lrlab-copy input")
+            field.wait_for(state="visible")
+            assert field.input_value() == url
+            assert field.evaluate("f => f.selectionEnd - f.selectionStart") == len(url)  # selected for Ctrl+C
+        said = page.locator('[data-testid="stPopoverBody"] [data-testid="stCaptionContainer"]').first.inner_text()
+        assert said.endswith("?" + url.split("?", 1)[1])  # the QR code's link says the same settings
+        assert qr.bounding_box()["width"] >= 150  # drawn, large enough for a phone's camera
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"share_{'clipboard' if clipboard else 'fallback'}_1366x768.png"))
+    finally:
+        ctx.close()

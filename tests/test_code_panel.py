@@ -11,10 +11,17 @@ from ui.code_panel import EXPANDER_LABEL
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def page(path: str, query: dict | None = None) -> AppTest:
+def page(path: str, query: dict | None = None, open_code: bool = True) -> AppTest:
+    """The page, with every Code panel opened (as a click on each would: a rerun)."""
     at = AppTest.from_file(str(ROOT / path), default_timeout=120)
     at.query_params.update(query or {})
-    return at.run()
+    at.run()
+    if open_code:
+        for panel in at.expander:
+            if panel.label == EXPANDER_LABEL:
+                at.session_state[panel.key] = True
+        at.run()
+    return at
 
 
 def codes(at: AppTest) -> list[str]:
@@ -36,6 +43,19 @@ def test_gallery_shows_the_code_of_each_shown_schedule_with_its_numbers():
     assert "TensorFlow 1 cannot run one\\_cycle" in notes or "TensorFlow 1 cannot run one_cycle" in notes
     assert "keras.callbacks.ReduceLROnPlateau" in notes.replace("\\", "")
     assert len(at.tabs) >= 12  # four tabs a panel
+
+
+def test_a_closed_code_panel_builds_no_code_until_it_is_opened():
+    """A first load pays for the panels' labels only: their code is built when one opens."""
+    at = page("pages/schedule_gallery.py", {"show": "step,cosine"}, open_code=False)
+    panels = [e for e in at.expander if e.label == EXPANDER_LABEL]
+    framework_tabs = lambda: [t for t in at.tabs if t.label in export.LABELS.values()]  # noqa: E731
+    assert len(panels) == 2 and not at.code and not framework_tabs()
+    at.session_state[panels[1].key] = True
+    at.run()
+    cosine = registry.build(registry.default("cosine", horizon=1000))
+    assert export.code(cosine, "pytorch", steps=1000).rstrip("\n") in codes(at)
+    assert len(framework_tabs()) == 4 and not any("StepLR" in c for c in codes(at))  # only the opened one
 
 
 def test_gallery_code_follows_an_edited_parameter():

@@ -26,7 +26,7 @@ from ui import copy_link, lessons, state
 from ui.lessons import Lesson, Step
 from ui.state import Field, Link
 
-__all__ = ["Classroom", "lesson_picker", "open_step", "share", "address_for_students", "qr_svg"]
+__all__ = ["Classroom", "sidebar_panel", "lesson_picker", "open_step", "share", "address_for_students", "qr_svg"]
 
 HIDDEN = "lrlab_hidden"  # key prefix of the containers that hold a lesson's hidden controls
 PRESENT_FONT_PX = 20
@@ -77,6 +77,7 @@ class Classroom:
         self._hidden = 0
         self._bar = st.container() if self.step is not None else None
         self._slots: dict[str, Any] = {}
+        self.share_box = None  # in a lesson, the bar's column for sharing this step
         if self._bar is not None:
             self._draw_bar()
 
@@ -102,14 +103,13 @@ class Classroom:
     # ------------------------------------------------------------------ the lesson bar
     def _draw_bar(self) -> None:
         lesson, step, n = self.lesson, self.step, len(self.lesson.steps)
-        head, back, nxt, tools = self._bar.columns([6, 1, 1, 1.4], vertical_alignment="center")
+        head, back, nxt, tools, self.share_box = self._bar.columns([6, 1, 1, 1.2, 1.2], vertical_alignment="center")
         head.markdown(f"**Lesson {lesson.number}: {lesson.title}** · step {self.index + 1} of {n}: *{step.title}*")
         back.button("◀ Back", key="lesson_back", on_click=self._go, args=(self.index - 1,), disabled=self.index == 0, width="stretch")
         nxt.button("Next ▶", key="lesson_next", on_click=self._go, args=(self.index + 1,), disabled=self.index == n - 1, width="stretch")
         with tools.popover("Class", width="stretch"):
             st.toggle("Present", key="present", help=PRESENT_HELP)
             st.button("Leave the lesson", key="lesson_leave", on_click=self._leave)
-            share(self.link)
         shown = [c for c in step.controls if c != "lr"]  # the rate slider lives with the race
         if shown:
             for control, column in zip(shown, self._bar.columns(len(shown))):
@@ -235,16 +235,39 @@ def _query_string() -> str:
     return ("?" + urlencode(query)) if query else ""
 
 
-def share(link: Link) -> None:
-    """Copy this view's link, and a QR code of it for phones, at an address the teacher can set."""
-    link.write_url()
-    copy_link.button(key="copy_link")
-    address = st.text_input(
-        "address for students' phones",
-        value=address_for_students(),
-        key="share_address",
-        help="The Network URL Streamlit printed when it started. localhost only works on this machine.",
-    )
-    target = address.rstrip("?") + _query_string()
-    st.html(f'<div title="{target}">{qr_svg(target)}</div>')
-    st.caption(target)
+def share(link: Link, box) -> None:
+    """Copy this view's link, and a QR code of it for phones, at an address the teacher can set.
+
+    ``box`` is the container :func:`sidebar_panel` kept for it; a page calls this last, once
+    every setting is in the link, so the QR code says all of them. The copy button, the
+    address and the QR code are drawn only while their popover is open (``on_change="rerun"``):
+    a student's first load does not pay for them.
+    """
+    with box.popover("Share", icon=":material/share:", key="share_open", on_change="rerun", width="stretch") as pop:
+        if not pop.open:
+            return
+        copy_link.button(key="copy_link")
+        code = st.container()  # the QR code above the address: in view at 1366 x 768
+        address = st.text_input(
+            "address for students' phones",
+            value=address_for_students(),
+            key="share_address",
+            help="The Network URL Streamlit printed when it started. localhost only works on this machine.",
+            persist_state="session",  # the address a teacher typed outlives the popover
+        )
+        target = address.rstrip("?") + _query_string()
+        code.image(qr_svg(target), width=180)  # st.html would strip the <svg>
+        code.caption(target)
+
+
+def sidebar_panel(room: Classroom, link: Link):
+    """The sidebar's classroom panel (start a lesson, present); returns where :func:`share` goes.
+
+    In a lesson the lesson bar replaces the panel, and sharing sits in the bar.
+    """
+    if room.active:
+        return room.share_box
+    with st.sidebar.expander("Classroom: lessons, presenting, sharing"):
+        lesson_picker(link)
+        st.toggle("Present", key="present", help=PRESENT_HELP)
+        return st.container()

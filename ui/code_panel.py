@@ -2,8 +2,9 @@
 
 Every snippet is :func:`lrcore.export.code` for the very schedule object the page plots, so
 the numbers in the code are the numbers on screen. Where a framework cannot express the
-schedule, the tab shows lrcore's reason as text. The download builds the ``.py`` file only
-when it is pressed (``data`` is a callable).
+schedule, the tab shows lrcore's reason as text. The panel is drawn only while it is open
+(``on_change="rerun"``: four code blocks a lane are a large part of a first load), and the
+download builds the ``.py`` file only when it is pressed (``data`` is a callable).
 """
 
 from __future__ import annotations
@@ -30,7 +31,9 @@ NOTES = {
 
 def code_panel(schedule, key: str, steps: int = export.DEFAULT_STEPS) -> None:
     """Draw the expander with one tab a framework for ``schedule`` (an lrcore schedule object)."""
-    with st.expander(EXPANDER_LABEL):
+    with st.expander(EXPANDER_LABEL, key=f"{key}.open", on_change="rerun") as panel:
+        if not panel.open:
+            return
         tabs = st.tabs([export.LABELS[f] for f in export.FRAMEWORKS])
         for framework, tab in zip(export.FRAMEWORKS, tabs):
             with tab:

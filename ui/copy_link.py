@@ -9,7 +9,7 @@ from pathlib import Path
 import streamlit as st
 
 _HTML = (
-    '<div class="lrlab-copy"><button type="button">🔗 Copy link</button>'
+    '<div class="lrlab-copy"><button type="button">Copy link</button>'
     '<input type="text" readonly hidden aria-label="this view\'s link"><span class="note" role="status"></span></div>'
 )
 _CSS = """
