@@ -614,16 +614,17 @@ def loss_by_epoch(curves: list[tuple[str, np.ndarray, np.ndarray, str, str]], fl
     return _figure(data, layout)
 
 
-def net_curves(view: NetView, colours: tuple[str, str] = (theme.CONSTANT, theme.DECAYED)) -> PrebuiltFigure:
+def net_curves(view: NetView, colours: tuple[str, str] = (theme.CONSTANT, theme.DECAYED), labels: tuple[str, str] | None = None) -> PrebuiltFigure:
     """The network's training against the step: loss (top), accuracy (middle), rate (bottom).
 
     Each lane: the mean over seeds (thick) and the band from its lowest to its highest seed.
     The rate panel (linear: the staircase's drops show as steps) draws the rate the torch
     optimizer applied, with lrcore's schedule dotted on top of it (the page says how
-    closely they agree).
+    closely they agree). ``labels`` names the lanes in the page's language (the cached
+    result holds lrcore's English names).
     """
     r = view.result
-    labels = r.labels
+    labels = labels or r.labels
     dashes = ("solid", "dash")
     x = _wire(view.steps)
     data: list[dict] = []
