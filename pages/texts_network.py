@@ -133,7 +133,8 @@ with story_col:
         words.net_rate_check(outcome, result.factory), icon=":material/warning:"
     )
 with chart_col:
-    charts.plotly(figures.net_curves(view), key="net", config={"displaylogo": False})
+    names = (controls.spec_label(config.constant), controls.spec_label(config.decayed))
+    charts.plotly(figures.net_curves(view, labels=names), key="net", config={"displaylogo": False})
     st.caption(
         _(
             "Loss and accuracy on the whole training set after every update (step 0: the initial weights), the mean over "

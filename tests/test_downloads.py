@@ -142,6 +142,20 @@ def test_animation_html_is_self_contained():
     assert "\\u25b6 Play" in html  # the Play button (JSON escapes the ▶)
 
 
+def test_a_download_is_built_in_the_language_it_was_offered_in():
+    """Streamlit builds a file on press, on a thread of its own, outside the run that offered
+    it: the file still speaks the language the buttons did."""
+    from ui import i18n
+
+    view = views.compute_race_view(RaceConfig(steps=200, runs=20))
+    with i18n.using("zh"):
+        items = downloads.race_downloads(view)
+    assert items[1].label == "动画（HTML）"
+    html = items[1].build().decode()  # pressed later, with no language set
+    assert "<title>学习率衰减实验室</title>" in html and "\\u64ad\\u653e" in html  # 播放, JSON-escaped
+    assert "<title>Learning-Rate Decay Lab</title>" in downloads.race_downloads(view)[1].build().decode()
+
+
 # --------------------------------------------------------------------------- PNG
 
 _no_png = downloads.png_unavailable()

@@ -189,6 +189,27 @@ def test_schedule_curves_and_loss_figures_validate():
     figures.validated(figures.loss_by_epoch([("run", x / 12, 1 / (1 + x), "#0072B2", "solid")], floor=0.01))
 
 
+def test_in_chinese_the_race_figures_speak_chinese_and_keep_their_structure():
+    """The same figures, the texts in the catalog's Chinese: Play and Pause, the scrubber's
+    "第 120 步" (a prefix and a suffix), the readouts, the axes; Plotly's %{x} fields untouched."""
+    from ui import i18n
+
+    view = views.compute_race_view(RaceConfig(steps=200, runs=20))
+    with i18n.using("zh"):
+        plane = figures.race_plane(view).spec
+        curves = figures.race_curves(view, race_marks(view.config.problem(), view.config.lanes[0].optimizer.build(), 200)).spec
+    for spec in (plane, curves):
+        figures.validated(figures.PrebuiltFigure(spec))
+    layout = plane["layout"]
+    assert [b["label"] for b in layout["updatemenus"][0]["buttons"]] == ["▶ 播放", "❚❚ 暂停"]
+    value = layout["sliders"][0]["currentvalue"]
+    assert (value["prefix"], value["suffix"]) == ("第 ", " 步")
+    assert layout["meta"]["readout"][-1].startswith("<b>第 200 步</b>")
+    assert curves["layout"]["xaxis"]["title"]["text"] == "步数（更新）"
+    hovers = [t["hovertemplate"] for t in curves["data"] if "hovertemplate" in t]
+    assert hovers and all("%{x}" in h and "第" in h for h in hovers)
+
+
 # --------------------------------------------------------------------------- words
 
 

@@ -67,11 +67,19 @@ class Chart {
     this.speed = 1;
     this.playing = false;
     this.autoplayed = null; // the last autoplay token played
+    this.last = null; // the newest data received (its texts are the page's language)
     this.touchZoom = false; // on a touch screen, dragging scrolls the page unless asked
     this.listening = false;
   }
 
+  // A text Python sent in the page's language (see ui/charts.py); ``fallback`` (no words) if none came.
+  text(name, fallback) {
+    const texts = this.last && this.last.texts;
+    return (texts && texts[name]) || fallback;
+  }
+
   update(data) {
+    this.last = data;
     this.pending = data;
     if (!this.running) this.run();
   }
@@ -90,7 +98,7 @@ class Chart {
       }
     } catch (err) {
       console.error("lrlab chart:", err);
-      this.div.textContent = `The chart could not be drawn: ${err.message}`;
+      this.div.textContent = this.text("failed", "{error}").replace("{error}", err.message);
     } finally {
       this.running = false;
     }
@@ -259,18 +267,25 @@ class Chart {
     }).catch(() => {});
   }
 
+  touchText() {
+    return this.touchZoom ? this.text("scroll", "↕") : this.text("zoom", "🔍");
+  }
+
   // On a touch screen: a small button that lets a drag zoom the chart instead of scrolling.
   addTouchToggle() {
-    if (this.touchButton) return;
+    if (this.touchButton) {
+      this.touchButton.textContent = this.touchText(); // the language may have changed
+      return;
+    }
     const b = (this.touchButton = document.createElement("button"));
     b.type = "button";
     b.className = "lrlab-touch-zoom";
-    b.textContent = "🔍 zoom";
+    b.textContent = this.touchText();
     b.style.cssText = "position:absolute;top:4px;right:4px;z-index:5;font:inherit;font-size:14px;padding:2px 8px;border-radius:6px;border:1px solid #999;background:#fff";
     this.div.style.position = "relative";
     b.addEventListener("click", () => {
       this.touchZoom = !this.touchZoom;
-      b.textContent = this.touchZoom ? "↕ scroll" : "🔍 zoom";
+      b.textContent = this.touchText();
       window.Plotly.relayout(this.div, { dragmode: this.touchZoom ? "zoom" : false });
     });
     this.div.appendChild(b);

@@ -31,6 +31,8 @@ import streamlit as st
 from plotly.offline import get_plotlyjs_version
 from streamlit import config as st_config
 
+from ui.i18n import _
+
 NAME = "lrlab.plotly_chart"
 ROOT = Path(__file__).resolve().parents[1]
 STATIC = ROOT / "static"  # served at /app/static/ (see .streamlit/config.toml)
@@ -105,6 +107,12 @@ def plotly(
         "present": present,
         "autoplay": autoplay,
         "follow": follow,
+        # What charts.js itself writes, in the page's language (the browser half holds no words).
+        "texts": {
+            "failed": _("The chart could not be drawn: {error}"),
+            "zoom": _("🔍 zoom"),
+            "scroll": _("↕ scroll"),
+        },
     }
     _mount(key=key, data=data, width="stretch", height="content")
 

@@ -35,8 +35,9 @@ from typing import Any, Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from ui import figures
+from ui import figures, i18n
 from ui.charts import PLOTLY_JS, spec_of
+from ui.i18n import _
 
 CHROMIUM = os.environ.get("LRLAB_CHROMIUM", "/usr/bin/chromium")
 PNG_SIZE = (1920, 1080)  # a projector's full HD
@@ -62,6 +63,9 @@ def _on(grid: np.ndarray, steps: np.ndarray, values: np.ndarray | None) -> np.nd
     return out
 
 
+# Column headers stay English identifiers in every language: a CSV is read by code (pandas,
+# a spreadsheet's formulas), and one header set keeps files from both languages comparable.
+# The cells a student named (lanes, curves, charts) are in the page's language.
 RACE_COLUMNS = ["lane", "step", "learning_rate", "mean_loss", "band_10", "band_90", "expected_loss", "stability_bound", "noise_floor"]
 
 
@@ -129,7 +133,7 @@ def rates_csv(rates: dict[str, np.ndarray], steps_per_epoch: int) -> bytes:
 # --------------------------------------------------------------------------- HTML
 
 
-def animation_html(fig: Any, title: str = "Learning-Rate Decay Lab") -> bytes:
+def animation_html(fig: Any, title: str | None = None) -> bytes:
     """One self-contained HTML page that draws ``fig`` and plays its frames offline.
 
     plotly.js is inlined from the installed package (``include_plotlyjs=True``), no MathJax,
@@ -138,6 +142,7 @@ def animation_html(fig: Any, title: str = "Learning-Rate Decay Lab") -> bytes:
     import plotly.io as pio
 
     spec = spec_of(fig)
+    title = _("Learning-Rate Decay Lab") if title is None else title
     html = pio.to_html(
         spec,
         include_plotlyjs=True,
@@ -170,9 +175,9 @@ def still(fig: Any) -> dict:
 def png_unavailable() -> str | None:
     """Why PNGs cannot be made on this machine, or None."""
     if importlib.util.find_spec("kaleido") is None:
-        return "PNG export needs the kaleido package (pip install -r requirements.txt)."
+        return _("PNG export needs the kaleido package (pip install -r requirements.txt).")
     if not (Path(CHROMIUM).is_file() and os.access(CHROMIUM, os.X_OK)):
-        return f"PNG export draws the figure in Chromium, which is not installed at {CHROMIUM} (apt-get install chromium)."
+        return _("PNG export draws the figure in Chromium, which is not installed at {path} (apt-get install chromium).", path=CHROMIUM)
     return None
 
 
@@ -268,10 +273,10 @@ class _Renderer:
                 return future.result(RENDER_TIMEOUT + 30)
             except TimeoutError:
                 future.cancel()  # the render closes its browser on the way out
-                raise RuntimeError(f"Chromium took more than {RENDER_TIMEOUT + 30:.0f} s to draw the figure.") from None
+                raise RuntimeError(_("Chromium took more than {seconds:.0f} s to draw the figure.", seconds=RENDER_TIMEOUT + 30)) from None
             except Exception as err:  # say what failed, not how to download a Chrome (it cannot work offline)
                 first = err.args[0] if err.args else type(err).__name__
-                raise RuntimeError(f"Chromium at {CHROMIUM} could not draw the figure: {first}") from err
+                raise RuntimeError(_("Chromium at {path} could not draw the figure: {error}", path=CHROMIUM, error=first)) from err
 
     def close(self) -> None:
         if self.loop is not None and self.kaleido is not None:
@@ -310,8 +315,20 @@ class Download:
     unavailable: str | None = None  # why this file cannot be built here (the button is disabled)
 
 
+def _in_this_language(build: Callable[[], bytes]) -> Callable[[], bytes]:
+    """``build``, to run in this run's language: Streamlit calls it on press, on a thread of
+    its own, where the session's language cannot be read (figures and titles would be English)."""
+    language = i18n.lang()
+
+    def run() -> bytes:
+        with i18n.using(language):
+            return build()
+
+    return run
+
+
 def csv_download(label: str, build: Callable[[], bytes], file_name: str, help: str | None = None) -> Download:
-    return Download(label, build, file_name, "text/csv", help)
+    return Download(label, _in_this_language(build), file_name, "text/csv", help)
 
 
 def _figure(figure: Any) -> Any:
@@ -320,13 +337,14 @@ def _figure(figure: Any) -> Any:
 
 
 def html_download(label: str, figure: Any, file_name: str, help: str | None = None) -> Download:
-    return Download(label, lambda: animation_html(_figure(figure)), file_name, "text/html", help)
+    return Download(label, _in_this_language(lambda: animation_html(_figure(figure))), file_name, "text/html", help)
 
 
 def png_download(label: str, figure: Any, file_name: str) -> Download:
     why = png_unavailable()
     width, height = PNG_SIZE
-    return Download(label, lambda: figure_png(_figure(figure)), file_name, "image/png", why or f"{width} × {height} pixels, for a projector.", why)
+    help = why or _("{width} × {height} pixels, for a projector.", width=width, height=height)
+    return Download(label, _in_this_language(lambda: figure_png(_figure(figure))), file_name, "image/png", help, why)
 
 
 def download_row(items: Sequence[Download], key: str) -> None:
@@ -357,40 +375,40 @@ def race_downloads(view, marks=None) -> list[Download]:
     stem = "decay_race"
     return [
         csv_download(
-            "Curves (CSV)",
+            _("Curves (CSV)"),
             lambda: race_csv(view),
             f"{stem}_curves.csv",
-            "Per lane and step: the rate, the mean loss, the 10–90% band, the exact expected loss.",
+            _("Per lane and step: the rate, the mean loss, the 10–90% band, the exact expected loss."),
         ),
         html_download(
-            "Animation (HTML)",
+            _("Animation (HTML)"),
             lambda: figures.race_plane(view),
             f"{stem}_animation.html",
-            "One file that plays in any browser with no network: for slides.",
+            _("One file that plays in any browser with no network: for slides."),
         ),
-        png_download("Plane (PNG)", lambda: figures.race_plane(view), f"{stem}_plane.png"),
-        png_download("Loss and rates (PNG)", lambda: figures.race_curves(view, marks), f"{stem}_curves.png"),
+        png_download(_("Plane (PNG)"), lambda: figures.race_plane(view), f"{stem}_plane.png"),
+        png_download(_("Loss and rates (PNG)"), lambda: figures.race_curves(view, marks), f"{stem}_curves.png"),
     ]
 
 
 def gallery_downloads(rates: dict[str, np.ndarray], steps_per_epoch: int, figure: Any) -> list[Download]:
     """The gallery's files: every step of every schedule shown, and its chart."""
     return [
-        csv_download("Every step (CSV)", lambda: rates_csv(rates, steps_per_epoch), "learning_rates.csv", "Each schedule's rate at every step, with its epoch."),
-        png_download("The curves (PNG)", figure, "schedule_gallery.png"),
+        csv_download(_("Every step (CSV)"), lambda: rates_csv(rates, steps_per_epoch), "learning_rates.csv", _("Each schedule's rate at every step, with its epoch.")),
+        png_download(_("The curves (PNG)"), figure, "schedule_gallery.png"),
     ]
 
 
 def step_downloads(loss_curves, rate_curves, stairs, loss_figure: Any, rate_figure: Any, stairs_figure: Any) -> list[Download]:
     """The step page's files: its three charts' curves (x in epochs) and the charts."""
     charts = {
-        "excess loss": [(name, x, y) for name, x, y, *_ in loss_curves],
-        "learning rate": list(rate_curves),
-        "staircase or smooth": list(stairs),
+        _("excess loss"): [(name, x, y) for name, x, y, *_rest in loss_curves],
+        _("learning rate"): list(rate_curves),
+        _("staircase or smooth"): list(stairs),
     }
     return [
-        csv_download("Curves (CSV)", lambda: curves_csv(charts, "epoch"), "what_is_a_step_curves.csv", "Every curve of the three charts: chart, curve, epoch, value."),
-        png_download("Training loss (PNG)", loss_figure, "what_is_a_step_loss.png"),
-        png_download("Training rate (PNG)", rate_figure, "what_is_a_step_rate.png"),
-        png_download("Staircase or smooth (PNG)", stairs_figure, "what_is_a_step_staircase.png"),
+        csv_download(_("Curves (CSV)"), lambda: curves_csv(charts, "epoch"), "what_is_a_step_curves.csv", _("Every curve of the three charts: chart, curve, epoch, value.")),
+        png_download(_("Training loss (PNG)"), loss_figure, "what_is_a_step_loss.png"),
+        png_download(_("Training rate (PNG)"), rate_figure, "what_is_a_step_rate.png"),
+        png_download(_("Staircase or smooth (PNG)"), stairs_figure, "what_is_a_step_staircase.png"),
     ]

@@ -17,6 +17,7 @@ import plotly.graph_objects as go
 
 from lrcore.race import RaceMarks
 from ui import theme
+from ui.i18n import _
 from ui.words import number
 from ui.views import LaneView, NetView, RaceView
 
@@ -88,8 +89,9 @@ def _positive(y: np.ndarray) -> np.ndarray:
 
 def _runs_label(lane: LaneView) -> str:
     """A divergence label that says how many runs it is about."""
-    who = f"all {lane.label} runs" if lane.diverged_share == 1 else f"{lane.diverged_share:.0%} of {lane.label} runs"
-    return f"{who} diverged (first at step {lane.diverged_first})"
+    if lane.diverged_share == 1:
+        return _("all {lane} runs diverged (first at step {step})", lane=lane.label, step=lane.diverged_first)
+    return _("{share:.0%} of {lane} runs diverged (first at step {step})", share=lane.diverged_share, lane=lane.label, step=lane.diverged_first)
 
 
 def _has_floor(lane: LaneView) -> bool:
@@ -122,7 +124,7 @@ def race_plane(view: RaceView) -> PrebuiltFigure:
                     line=dict(color=lane.colour, width=2.5, dash="dash"), legendrank=20,
                 )  # fmt: skip
                 if axes[0] == "x2":
-                    ellipse.update(name=f"where {lane.label} rattles (2σ)", showlegend=True)
+                    ellipse.update(name=_("where {lane} rattles (2σ)", lane=lane.label), showlegend=True)
                 data.append(ellipse)
     static = len(data)
     n = len(view.lanes)
@@ -150,7 +152,7 @@ def race_plane(view: RaceView) -> PrebuiltFigure:
                 dict(
                     mode="markers",
                     marker=dict(color=lane.colour, size=8 if row == 1 else 10, opacity=0.55, symbol=lane.symbol),
-                    name=f"{lane.label} ({lane.clouds.shape[1]} of {view.runs} runs)",
+                    name=_("{lane} ({shown} of {runs} runs)", lane=lane.label, shown=lane.clouds.shape[1], runs=view.runs),
                     legendgroup=f"lane{k}",
                     legendrank=k + 1,
                     showlegend=row == 1,
@@ -177,9 +179,9 @@ def race_plane(view: RaceView) -> PrebuiltFigure:
     frames = [dict(name=str(int(step)), data=moving(f), traces=moving_ids) for f, step in enumerate(view.frame_steps)]
 
     annotations = [
-        dict(text="the whole run", xref="x domain", yref="y domain", x=0.01, y=0.99, showarrow=False, xanchor="left", yanchor="top", font=theme.LABEL),
+        dict(text=_("the whole run"), xref="x domain", yref="y domain", x=0.01, y=0.99, showarrow=False, xanchor="left", yanchor="top", font=theme.LABEL),
         dict(
-            text=f"close-up of the minimum, ×{view.extent[0] / view.zoom[0]:.0f}",
+            text=_("close-up of the minimum, ×{zoom:.0f}", zoom=view.extent[0] / view.zoom[0]),
             xref="x2 domain", yref="y2 domain", x=0.01, y=0.99, showarrow=False, xanchor="left", yanchor="top",
             font=theme.LABEL, bgcolor="rgba(255,255,255,0.85)",
         ),
@@ -207,12 +209,12 @@ def race_plane(view: RaceView) -> PrebuiltFigure:
         font=dict(size=15),
         buttons=[
             dict(
-                label="▶ Play",
+                label=_("▶ Play"),
                 method="animate",
                 args=[None, dict(frame=dict(duration=FRAME_MS, redraw=False), fromcurrent=False, transition=dict(duration=0), mode="immediate")],
             ),
             dict(
-                label="❚❚ Pause",
+                label=_("❚❚ Pause"),
                 method="animate",
                 args=[[None], dict(frame=dict(duration=0, redraw=False), transition=dict(duration=0), mode="immediate")],
             ),
@@ -247,7 +249,7 @@ def race_plane(view: RaceView) -> PrebuiltFigure:
         y=-0.05,
         yanchor="top",
         pad=dict(t=0, b=0),
-        currentvalue=dict(prefix="step ", xanchor="right", font=dict(size=16)),
+        currentvalue=_current_value(),
         # No tick labels: ~35 log-spaced steps do not fit; the current step is written above.
         font=dict(size=13, color="rgba(0,0,0,0)"),
         ticklen=4,
@@ -287,14 +289,24 @@ FRAME_MS = 300  # a frame's time at 1x: the ~26 log-spaced frames of the default
 SPEEDS = [0.25, 0.5, 1.0, 2.0, 4.0]
 
 
+def _current_value() -> dict:
+    """The scrubber's "step 120": one template, cut around the step (Chinese puts words on both sides)."""
+    prefix, _field, suffix = _("step {step}").partition("{step}")
+    out = dict(prefix=prefix, xanchor="right", font=dict(size=16))
+    if suffix:
+        out["suffix"] = suffix
+    return out
+
+
 def _speed_label(v: float) -> str:
     return {0.25: "¼×", 0.5: "½×"}.get(v, f"{v:g}×")
 
 
 def readouts(view: RaceView) -> list[str]:
     """The step marker's text at each frame: the step, and each lane's mean loss there."""
+    head, line = _("<b>step {step:,}</b>, mean loss of the runs"), _("{lane}: {loss}")
     return [
-        f"<b>step {int(step):,}</b>, mean loss of the runs<br>" + "<br>".join(f"{lane.label}: {number(float(lane.frame_loss[f]))}" for lane in view.lanes)
+        head.format(step=int(step)) + "<br>" + "<br>".join(line.format(lane=lane.label, loss=number(float(lane.frame_loss[f]))) for lane in view.lanes)
         for f, step in enumerate(view.frame_steps)
     ]
 
@@ -323,9 +335,9 @@ def race_curves(view: RaceView, marks: RaceMarks | None = None) -> PrebuiltFigur
                 x,
                 _wire(_positive(lane.mean)),
                 line=dict(color=lane.colour, width=3.5, dash=lane.dash),
-                name=lane.label + (" (mean of surviving runs)" if lane.diverged_share > 0 else ""),
+                name=_("{lane} (mean of surviving runs)", lane=lane.label) if lane.diverged_share > 0 else lane.label,
                 legendrank=k + 1,
-                hovertemplate="step %{x}<br>mean loss %{y:.3g}<extra>" + lane.label + "</extra>",
+                hovertemplate=_("step %{x}<br>mean loss %{y:.3g}") + "<extra>" + lane.label + "</extra>",
             )
         )
         if lane.expected is not None and np.isfinite(lane.expected).any():
@@ -335,10 +347,10 @@ def race_curves(view: RaceView, marks: RaceMarks | None = None) -> PrebuiltFigur
                 line=dict(color="#222", width=1.8, dash="dot"),
                 legendgroup="theory",
                 legendrank=20,
-                hovertemplate="step %{x}<br>expected %{y:.3g}<extra>exact, " + lane.label + "</extra>",
+                hovertemplate=_("step %{x}<br>expected %{y:.3g}") + "<extra>" + _("exact, {lane}", lane=lane.label) + "</extra>",
             )
             if not theory_named:
-                exact.update(name="exact expected loss", showlegend=True)
+                exact.update(name=_("exact expected loss"), showlegend=True)
                 theory_named = True
             data.append(exact)
     shapes, annotations = [], []
@@ -348,12 +360,12 @@ def race_curves(view: RaceView, marks: RaceMarks | None = None) -> PrebuiltFigur
         shapes.append(_hline(b, "y2", theme.DANGER, "dash", 2))
         shapes.append(dict(type="rect", xref="x domain", yref="y2", x0=0, x1=1, y0=b, y1=b * 1000, fillcolor=theme.DANGER_FILL, line=dict(width=0), layer="below"))
     if len(bounds) == 1:
-        data.append(_legend_line(f"stability bound {bounds[0]:.3g}: runs diverge above it", theme.DANGER, "dash", rank=30))
+        data.append(_legend_line(_("stability bound {bound:.3g}: runs diverge above it", bound=bounds[0]), theme.DANGER, "dash", rank=30))
     danger_named = False
     for lane in view.lanes:
         if lane.above_bound:
             above = np.where(lane.lr >= lane.bound, lane.lr, np.nan)
-            danger = _trace(_wire(lane.lr_steps), _wire(above), ("x", "y2"), line=dict(color=theme.DANGER, width=9), opacity=0.25, name="dangerous: rate above the bound", legendrank=31)
+            danger = _trace(_wire(lane.lr_steps), _wire(above), ("x", "y2"), line=dict(color=theme.DANGER, width=9), opacity=0.25, name=_("dangerous: rate above the bound"), legendrank=31)
             danger["showlegend"] = not danger_named
             danger_named = True
             data.append(danger)
@@ -364,21 +376,21 @@ def race_curves(view: RaceView, marks: RaceMarks | None = None) -> PrebuiltFigur
                 _wire(_positive(lane.lr)),
                 ("x", "y2"),
                 line=dict(color=lane.colour, width=3.5, dash=lane.dash),
-                hovertemplate="step %{x}<br>rate %{y:.3g}<extra>" + lane.label + "</extra>",
+                hovertemplate=_("step %{x}<br>rate %{y:.3g}") + "<extra>" + lane.label + "</extra>",
             )
         )
     for lane in view.lanes:
         if _has_floor(lane):
             shapes.append(_hline(lane.floor, "y", lane.colour, "dash", 2.5))
-            annotations.append(_label(f"noise floor of {lane.label} ≈ {lane.floor:.3g}", lane.floor, "y", lane.colour, "above"))
+            annotations.append(_label(_("noise floor of {lane} ≈ {floor:.3g}", lane=lane.label, floor=lane.floor), lane.floor, "y", lane.colour, "above"))
     if marks is not None:
         fast = marks.fastest
         if fast.single:
             shapes.append(_hline(fast.low, "y2", theme.OPTIMAL, "dot", 2.5))
-            data.append(_legend_line(f"fastest rate without noise {fast.low:.3g}", theme.OPTIMAL, "dot", rank=32))
+            data.append(_legend_line(_("fastest rate without noise {rate:.3g}", rate=fast.low), theme.OPTIMAL, "dot", rank=32))
         else:
             shapes.append(dict(type="rect", xref="x domain", yref="y2", x0=0, x1=1, y0=fast.low, y1=fast.high, fillcolor=_rgba(theme.OPTIMAL, 0.10), line=dict(width=0), layer="below"))
-            data.append(_legend_line(f"fastest rates without noise {fast.low:.2g}–{fast.high:.2g}", theme.OPTIMAL, "solid", rank=32))
+            data.append(_legend_line(_("fastest rates without noise {low:.2g}–{high:.2g}", low=fast.low, high=fast.high), theme.OPTIMAL, "solid", rank=32))
     for i, lane in enumerate(l for l in view.lanes if l.diverged_first >= 0):
         step = lane.diverged_first
         shapes.append(dict(type="line", xref="x", yref="paper", x0=step, x1=step, y0=0, y1=1, line=dict(color=lane.colour, width=2, dash="dot")))
@@ -417,10 +429,10 @@ def race_curves(view: RaceView, marks: RaceMarks | None = None) -> PrebuiltFigur
     layout = theme.base_layout(
         height=640,
         margin=dict(l=80, r=15, t=90 + 22 * max(0, (len(view.lanes) + 1) // 2 - 1), b=55),
-        xaxis=theme.axis("step (update)", 6, anchor="y2"),
-        yaxis=theme.axis("loss", type="log", domain=[0.45, 1.0], exponentformat="power", range=loss_range),
+        xaxis=theme.axis(_("step (update)"), 6, anchor="y2"),
+        yaxis=theme.axis(_("loss"), type="log", domain=[0.45, 1.0], exponentformat="power", range=loss_range),
         yaxis2=theme.axis(
-            "learning rate", type="log", domain=[0.0, 0.36], range=[np.log10(lr_lo) - 0.3, np.log10(lr_hi) + 0.8], exponentformat="power"
+            _("learning rate"), type="log", domain=[0.0, 0.36], range=[np.log10(lr_lo) - 0.3, np.log10(lr_hi) + 0.8], exponentformat="power"
         ),
         shapes=shapes,
         annotations=annotations,
@@ -483,9 +495,9 @@ def rate_ruler(lr: float, marks: RaceMarks | None, high: float, scale: float = 1
         bound, fast = marks.bound, marks.fastest
         parts.append(
             f'<div style="position:absolute;left:{at(bound)};right:0;top:12px;height:28px;background:rgba(0,0,0,0.12);'
-            'display:flex;align-items:center;justify-content:center">diverges</div>'
+            'display:flex;align-items:center;justify-content:center">' + _("diverges") + "</div>"
             f'<div style="position:absolute;left:{at(bound)};top:6px;height:40px;border-left:3px solid {theme.DANGER}"></div>'
-            f'<div style="position:absolute;left:{at(bound)};top:-14px;padding-left:4px;white-space:nowrap">stability bound {bound:.3g}</div>'
+            f'<div style="position:absolute;left:{at(bound)};top:-14px;padding-left:4px;white-space:nowrap">' + _("stability bound {bound}", bound=f"{bound:.3g}") + "</div>"
         )
         if fast.single:
             parts.append(
@@ -493,24 +505,25 @@ def rate_ruler(lr: float, marks: RaceMarks | None, high: float, scale: float = 1
                 'font-size:20px;line-height:20px">▲</div>'
                 # Ends at the mark; on a narrow screen it wraps upwards rather than leaving the page.
                 f'<div style="position:absolute;right:calc(100% - {at(fast.low)});max-width:{at(fast.low)};bottom:52px;'
-                f'padding-right:6px;text-align:right;line-height:1.15;color:{theme.OPTIMAL}">fastest without noise {fast.low:.3g}</div>'
+                f'padding-right:6px;text-align:right;line-height:1.15;color:{theme.OPTIMAL}">' + _("fastest without noise {rate:.3g}", rate=fast.low) + "</div>"
             )
         else:
             parts.append(
                 f'<div style="position:absolute;left:{at(fast.low)};width:calc({at(fast.high)} - {at(fast.low)});top:20px;'
                 f'height:12px;background:{theme.OPTIMAL};opacity:0.35"></div>'
                 f'<div style="position:absolute;left:{at(fast.low)};top:-14px;color:{theme.OPTIMAL};white-space:nowrap">'
-                f'fastest without noise: {fast.low:.2g} to {fast.high:.2g}</div>'
+                + _("fastest without noise: {low:.2g} to {high:.2g}", low=fast.low, high=fast.high) + "</div>"
             )
         parts.append(
             f'<div style="position:absolute;left:{at(marks.best)};top:15px;transform:translateX(-50%);color:{theme.OPTIMAL};'
             'font-size:18px;line-height:18px">●</div>'
             f'<div style="position:absolute;left:{at(marks.best)};top:34px;padding-left:2px;color:{theme.OPTIMAL};'
-            f'white-space:nowrap">best for this race {marks.best:.2g}</div>'
+            f'white-space:nowrap">' + _("best for this race {rate:.2g}", rate=marks.best) + "</div>"
         )
+    title = _("learning rate {lr:.3g}", lr=lr)
     parts.append(
         f'<div style="position:absolute;left:{at(lr)};top:13px;transform:translateX(-50%);color:{theme.lane_colour(0)};'
-        f'font-size:24px;line-height:24px" title="learning rate {lr:.3g}">◆</div>'
+        f'font-size:24px;line-height:24px" title="{title}">◆</div>'
     )
     for x in np.linspace(0, high, 6):
         parts.append(f'<div style="position:absolute;left:{100 * x / high:.2f}%;top:52px;transform:translateX(-50%);font-size:14px;color:#555">{x:g}</div>')
@@ -523,7 +536,7 @@ def rate_ruler(lr: float, marks: RaceMarks | None, high: float, scale: float = 1
 
 def schedule_curves(
     curves: list[tuple[str, np.ndarray, np.ndarray]],
-    x_title: str = "step",
+    x_title: str | None = None,
     log_y: bool = False,
     height: int = 480,
     vlines: list[tuple[float, str]] | None = None,
@@ -536,6 +549,9 @@ def schedule_curves(
     ``colours`` keeps a run in the colour it has elsewhere on the page.
     """
     palette = colours or theme.SERIES
+    x_title = _("step") if x_title is None else x_title
+    # Braces doubled: Plotly's own %{x} fields pass through the format unchanged.
+    hover = _("{axis} %{{x}}<br>rate %{{y:.6g}}", axis=x_title)
     data = []
     for i, (name, x, y) in enumerate(curves):
         data.append(
@@ -546,7 +562,7 @@ def schedule_curves(
                 mode="lines",
                 line=dict(color=palette[i % len(palette)], dash=theme.DASHES[i % len(theme.DASHES)], width=3, shape="linear"),
                 name=name,
-                hovertemplate=x_title + " %{x}<br>rate %{y:.6g}<extra>" + name + "</extra>",
+                hovertemplate=hover + "<extra>" + name + "</extra>",
             )
         )
     shapes, annotations = [], []
@@ -557,7 +573,7 @@ def schedule_curves(
         height=height,
         xaxis=theme.axis(x_title),
         yaxis=theme.axis(
-            "learning rate" + (" (log)" if log_y else ""),
+            _("learning rate (log)") if log_y else _("learning rate"),
             type="log" if log_y else "linear",
             exponentformat="power",
             rangemode="tozero" if from_zero and not log_y else "normal",
@@ -579,18 +595,18 @@ def loss_by_epoch(curves: list[tuple[str, np.ndarray, np.ndarray, str, str]], fl
             mode="lines",
             line=dict(color=colour, dash=dash, width=3.5),
             name=name,
-            hovertemplate="epoch %{x:.2f}<br>loss %{y:.4g}<extra>" + name + "</extra>",
+            hovertemplate=_("epoch %{x:.2f}<br>loss %{y:.4g}") + "<extra>" + name + "</extra>",
         )
         for name, x, y, colour, dash in curves
     ]
     shapes, annotations = [], []
     if floor is not None:
         shapes.append(_hline(floor, "y", "#555", "dot", 1.5))
-        annotations.append(_label(f"best possible (least-squares) loss {floor:.4g}", floor, "y", "#555", "below"))
+        annotations.append(_label(_("best possible (least-squares) loss {floor:.4g}", floor=floor), floor, "y", "#555", "below"))
     layout = theme.base_layout(
         height=420,
-        xaxis=theme.axis("epoch"),
-        yaxis=theme.axis("excess loss (log)", type="log", exponentformat="power"),
+        xaxis=theme.axis(_("epoch")),
+        yaxis=theme.axis(_("excess loss (log)"), type="log", exponentformat="power"),
         shapes=shapes,
         annotations=annotations,
         hovermode="x unified",
@@ -598,32 +614,33 @@ def loss_by_epoch(curves: list[tuple[str, np.ndarray, np.ndarray, str, str]], fl
     return _figure(data, layout)
 
 
-def net_curves(view: NetView, colours: tuple[str, str] = (theme.CONSTANT, theme.DECAYED)) -> PrebuiltFigure:
+def net_curves(view: NetView, colours: tuple[str, str] = (theme.CONSTANT, theme.DECAYED), labels: tuple[str, str] | None = None) -> PrebuiltFigure:
     """The network's training against the step: loss (top), accuracy (middle), rate (bottom).
 
     Each lane: the mean over seeds (thick) and the band from its lowest to its highest seed.
     The rate panel (linear: the staircase's drops show as steps) draws the rate the torch
     optimizer applied, with lrcore's schedule dotted on top of it (the page says how
-    closely they agree).
+    closely they agree). ``labels`` names the lanes in the page's language (the cached
+    result holds lrcore's English names).
     """
     r = view.result
-    labels = r.labels
+    labels = labels or r.labels
     dashes = ("solid", "dash")
     x = _wire(view.steps)
     data: list[dict] = []
-    for panel, (values, axis, fmt) in enumerate(((view.loss, "y", ".4f"), (view.accuracy, "y2", ".1%"))):
+    hovers = (_("step %{x}<br>mean loss %{y:.4f}"), _("step %{x}<br>mean accuracy %{y:.1%}"))
+    for panel, (values, axis) in enumerate(((view.loss, "y"), (view.accuracy, "y2"))):
         for k in range(2):
             low, mean, high = values[k]
             data.append(_trace(x, _wire(high), ("x", axis), line=dict(width=0)))
             data.append(_trace(x, _wire(low), ("x", axis), line=dict(width=0), fill="tonexty", fillcolor=_rgba(colours[k], 0.18)))
-            what = "loss" if panel == 0 else "accuracy"
             trace = _trace(
                 x, _wire(mean), ("x", axis),
                 line=dict(color=colours[k], width=3.5, dash=dashes[k]),
-                hovertemplate=f"step %{{x}}<br>mean {what} %{{y:{fmt}}}<extra>{labels[k]}</extra>",
+                hovertemplate=hovers[panel] + f"<extra>{labels[k]}</extra>",
             )  # fmt: skip
             if panel == 0:
-                trace.update(name=f"{labels[k]} (mean of {r.config.seeds} seeds)", showlegend=True, legendrank=k + 1)
+                trace.update(name=_("{lane} (mean of {seeds} seeds)", lane=labels[k], seeds=r.config.seeds), showlegend=True, legendrank=k + 1)
             data.append(trace)
     rx = _wire(view.rate_steps)
     for k in range(2):
@@ -631,18 +648,18 @@ def net_curves(view: NetView, colours: tuple[str, str] = (theme.CONSTANT, theme.
             _trace(
                 rx, _wire(view.rate_used[k]), ("x", "y3"),
                 line=dict(color=colours[k], width=3.5, dash=dashes[k]),
-                hovertemplate="update %{x}<br>rate %{y:.6g}<extra>" + labels[k] + " (torch)</extra>",
+                hovertemplate=_("update %{x}<br>rate %{y:.6g}") + "<extra>" + labels[k] + " (torch)</extra>",
             )
         )  # fmt: skip
-    data.append(_trace(rx, _wire(view.rate[1]), ("x", "y3"), line=dict(color="#222", width=1.5, dash="dot"), name="lrcore's schedule", showlegend=True, legendrank=3))
+    data.append(_trace(rx, _wire(view.rate[1]), ("x", "y3"), line=dict(color="#222", width=1.5, dash="dot"), name=_("lrcore's schedule"), showlegend=True, legendrank=3))
     spe = r.config.steps_per_epoch
     layout = theme.base_layout(
         height=720,
         margin=dict(l=80, r=15, t=70, b=55),
-        xaxis=theme.axis(f"step (update; {spe} per epoch)", 6, anchor="y3"),
-        yaxis=theme.axis("training loss", domain=[0.56, 1.0]),
-        yaxis2=theme.axis("accuracy", domain=[0.29, 0.5], tickformat=".0%"),
-        yaxis3=theme.axis("learning rate", domain=[0.0, 0.23], rangemode="tozero"),
+        xaxis=theme.axis(_("step (update; {spe} per epoch)", spe=spe), 6, anchor="y3"),
+        yaxis=theme.axis(_("training loss"), domain=[0.56, 1.0]),
+        yaxis2=theme.axis(_("accuracy"), domain=[0.29, 0.5], tickformat=".0%"),
+        yaxis3=theme.axis(_("learning rate"), domain=[0.0, 0.23], rangemode="tozero"),
         hovermode="x",
         legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0, font=dict(size=14), traceorder="normal"),
     )
