@@ -81,11 +81,16 @@ def test_the_detector_finds_english_and_spares_names():
     assert english("$\\eta_t = \\eta_0 \\cdot 0.96^{t}$ 的衰减") == []
 
 
+NEEDS_NAVIGATION = {"pages/from_the_texts.py", "pages/lessons.py"}  # their st.page_link needs app.py's pages
+
+
 def _open(path: str, query: dict) -> AppTest:
-    at = AppTest.from_file(str(ROOT / path), default_timeout=180)
+    entry = "app.py" if path in NEEDS_NAVIGATION else path
+    at = AppTest.from_file(str(ROOT / entry), default_timeout=180)
     for key, value in query.items():
         at.query_params[key] = value
-    return at.run()
+    at.run()
+    return at.switch_page(path).run() if entry != path else at
 
 
 def _report(at) -> str:
