@@ -26,7 +26,7 @@ SKIP_FIELDS = {
     "id", "form_id", "key", "component_name", "format", "icon", "language", "url", "css", "json",
     "arrow_data", "data", "type", "label_visibility", "value_type", "placeholder_image", "width",
     "element_id", "page_script_hash", "page", "hash", "mime", "file_name", "default_value",
-    "theme", "color", "shortcut",
+    "theme", "color", "shortcut", "query_string",  # query_string: a page link's target, not its text
 }
 # Names kept as their owners spell them: frameworks, their classes and functions, optimizers,
 # file formats, the texts' own symbols. Parameter names are added from the registry below.
