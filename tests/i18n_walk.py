@@ -26,7 +26,7 @@ SKIP_FIELDS = {
     "id", "form_id", "key", "component_name", "format", "icon", "language", "url", "css", "json",
     "arrow_data", "data", "type", "label_visibility", "value_type", "placeholder_image", "width",
     "element_id", "page_script_hash", "page", "hash", "mime", "file_name", "default_value",
-    "theme", "color", "shortcut", "query_string",  # a page link's target, like a url
+    "theme", "color", "shortcut", "query_string",  # query_string: a page link's target, not its text
 }
 # Names kept as their owners spell them: frameworks, their classes and functions, optimizers,
 # file formats, the texts' own symbols. Parameter names are added from the registry below.
@@ -36,7 +36,7 @@ NAMES = {
     "URL", "QR", "TF1", "CPU", "ReLU", "softmax", "Glorot", "DataLoader", "torch", "tf", "keras",
     "math", "floor", "exp", "pow", "sqrt", "cos", "log", "min", "max", "abs", "def", "lambda",
     "lr", "global_step", "staircase", "drop_last", "Okabe", "Ito",
-    "Nadam", "Adamax", "Momentum",  # as the texts spell the optimizer, in their Chinese too
+    "Nadam", "Adamax",
     "English",  # the language switch names each language in itself
     "Stack", "Overflow", "Towards",  # the texts' publishers as they spell themselves: Stack Overflow, Towards AI
     "True", "False", "None",  # Python's literals, as a parameter's value is written in the frameworks' calls

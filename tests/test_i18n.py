@@ -24,11 +24,14 @@ STEPS = [(lesson, i) for lesson in lessons.all_lessons().values() for i in range
 # through the catalog (the race, its words and figures, the classroom and lrcore's errors).
 # Each is a strict expected failure, so a page that becomes clean must be moved out of here.
 NOT_YET_CLEAN = {
-    "pages/decay_race.py", "pages/from_the_texts.py", "pages/lessons.py", "pages/lab_best_schedule.py",
+    "pages/decay_race.py", "pages/from_the_texts.py", "pages/lab_best_schedule.py",
     "pages/schedule_gallery.py", "pages/what_is_a_step.py", "pages/texts_network.py",
 }
-NOT_YET_TRANSLATED = ("lessons/",)  # the lesson files' texts: not shown through _() yet
+NOT_YET_TRANSLATED = ()  # sources whose ids may still be untranslated (the lesson files' texts are done)
 _UNFINISHED = "issue 14 open: strings of the race, chart, classroom and error modules are not in the catalog yet"
+# The lesson bar, its questions and the lesson texts are through the catalog; a step still
+# shows its page's other modules (the race, its words, figures, code panel and downloads).
+_STEPS_UNFINISHED = "issue 14 open: a lesson step shows the race's and the what-is-a-step page's modules, not all in the catalog yet"
 
 
 def _first(value):
@@ -109,7 +112,7 @@ def test_no_english_left_on_any_page_in_chinese(path):
     assert not english_left(at), f"{path} in zh shows English:\n{_report(at)}"
 
 
-@pytest.mark.xfail(run=False, reason=_UNFINISHED)
+@pytest.mark.xfail(strict=False, reason=_STEPS_UNFINISHED)
 @pytest.mark.parametrize("item", STEPS, ids=lambda it: f"{it[0].id}-{it[1] + 1}")
 def test_no_english_left_in_any_lesson_step_in_chinese(item):
     lesson, i = item

@@ -98,6 +98,9 @@ def read(language: str, parts: bool = True) -> Catalog:
         for part in sorted((LOCALES / language / "parts").glob("*.po")):
             for message in _read_one(part, language):
                 if message.id and message.string and not message.fuzzy:
+                    # Replace, not po[id] = message: Babel's __setitem__ on an id already in
+                    # messages.po (empty or fuzzy) keeps the old string and its fuzzy flag.
+                    po.delete(message.id, message.context)
                     po[message.id] = message
     return po
 

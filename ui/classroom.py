@@ -23,6 +23,7 @@ from streamlit import config as st_config
 from streamlit import net_util
 
 from ui import copy_link, lessons, state
+from ui.i18n import N_, _
 from ui.lessons import Lesson, Step
 from ui.state import Field, Link
 
@@ -39,8 +40,11 @@ CSS_PRESENT = f"""<style>
 .stRadio label p, button p {{font-size: {PRESENT_FONT_PX}px !important; line-height: 1.35;}}
 [data-testid="stMarkdownContainer"], [data-testid="stCaptionContainer"] {{color: #000 !important;}}
 </style>"""
-YES_NO = ("yes", "no")
-PRESENT_HELP = "Projector mode: large text, only the lesson's controls. Keys: Space plays or pauses, ← → step, N / B next and back."
+YES_NO = (N_("yes"), N_("no"))
+# The pages draw the classroom menu themselves: they show these through _().
+MENU = N_("Classroom: lessons, presenting, sharing")
+PRESENT = N_("Present")
+PRESENT_HELP = N_("Projector mode: large text, only the lesson's controls. Keys: Space plays or pauses, ← → step, N / B next and back.")
 SWITCH = "_lesson_switch"  # a step on another page: (page path, query), switched to on the next run
 
 
@@ -104,23 +108,26 @@ class Classroom:
     def _draw_bar(self) -> None:
         lesson, step, n = self.lesson, self.step, len(self.lesson.steps)
         head, back, nxt, tools, self.share_box = self._bar.columns([6, 1, 1, 1.2, 1.2], vertical_alignment="center")
-        head.markdown(f"**Lesson {lesson.number}: {lesson.title}** · step {self.index + 1} of {n}: *{step.title}*")
-        back.button("◀ Back", key="lesson_back", on_click=self._go, args=(self.index - 1,), disabled=self.index == 0, width="stretch")
-        nxt.button("Next ▶", key="lesson_next", on_click=self._go, args=(self.index + 1,), disabled=self.index == n - 1, width="stretch")
-        with tools.popover("Class", width="stretch"):
-            st.toggle("Present", key="present", help=PRESENT_HELP)
-            st.button("Leave the lesson", key="lesson_leave", on_click=self._leave)
+        head.markdown(_(
+            "**Lesson {number}: {lesson}** · step {i} of {n}: *{step}*",
+            number=lesson.number, lesson=_(lesson.title), i=self.index + 1, n=n, step=_(step.title),
+        ))
+        back.button(_("◀ Back"), key="lesson_back", on_click=self._go, args=(self.index - 1,), disabled=self.index == 0, width="stretch")
+        nxt.button(_("Next ▶"), key="lesson_next", on_click=self._go, args=(self.index + 1,), disabled=self.index == n - 1, width="stretch")
+        with tools.popover(_("Class"), width="stretch"):
+            st.toggle(_(PRESENT), key="present", help=_(PRESENT_HELP))
+            st.button(_("Leave the lesson"), key="lesson_leave", on_click=self._leave)
         shown = [c for c in step.controls if c != "lr"]  # the rate slider lives with the race
         if shown:
             for control, column in zip(shown, self._bar.columns(len(shown))):
                 self._slots[control] = column
         if not (self.present and self._point_below):
-            self._bar.caption(f"**Look at:** {step.point}")
+            self._bar.caption(_("**Look at:** {point}", point=_(step.point)))
 
     def point(self) -> None:
         """The step's "what to point at", where the page wants it (presenting, with ``point_below``)."""
         if self.step is not None and self.present and self._point_below:
-            st.caption(f"**Look at:** {self.step.point}")
+            st.caption(_("**Look at:** {point}", point=_(self.step.point)))
 
     def _go(self, index: int) -> None:
         open_step(self.link, self.lesson, index, self.present)
@@ -139,12 +146,15 @@ class Classroom:
         if step is None or step.question is None:
             return None
         q, key = step.question, _answer_key(self.lesson, self.index)
+        prompt = _(q.prompt)
         if q.kind == "lowest":
-            return st.radio(q.prompt, labels, index=None, key=key, horizontal=True)
+            return st.radio(prompt, labels, index=None, key=key, horizontal=True)
         if q.kind == "diverges":
-            said = st.radio(q.prompt, YES_NO, index=None, key=key, horizontal=True)
-            return None if said is None else said == "yes"
-        return st.number_input(q.prompt, min_value=0.0, value=None, format="%g", step=None, key=key, placeholder="a loss, e.g. 0.01")
+            # The options are the words shown (no format_func: Streamlit may call it outside the run).
+            yes, no = (_(word) for word in YES_NO)
+            said = st.radio(prompt, (yes, no), index=None, key=key, horizontal=True)
+            return None if said is None else said == yes
+        return st.number_input(prompt, min_value=0.0, value=None, format="%g", step=None, key=key, placeholder=_("a loss, e.g. 0.01"))
 
     @property
     def asks(self) -> bool:
@@ -196,15 +206,17 @@ def _start_picked(link: Link) -> None:
 def lesson_picker(link: Link) -> None:
     """Start one of the shipped lessons (its first step, with its settings)."""
     all_ = lessons.all_lessons()
+    # Made now, in this run's language (Streamlit may call format_func outside the run).
+    shown = {i: _("{number}. {title}", number=lesson.number, title=_(lesson.title)) for i, lesson in all_.items()}
     st.selectbox(
-        "Start a lesson",
+        _("Start a lesson"),
         list(all_),
         index=None,
-        format_func=lambda i: f"{all_[i].number}. {all_[i].title}",
+        format_func=shown.__getitem__,
         key="lesson_pick",
         on_change=_start_picked,
         args=(link,),
-        placeholder="choose a lesson",
+        placeholder=_("choose a lesson"),
     )
 
 
@@ -243,16 +255,16 @@ def share(link: Link, box) -> None:
     address and the QR code are drawn only while their popover is open (``on_change="rerun"``):
     a student's first load does not pay for them.
     """
-    with box.popover("Share", icon=":material/share:", key="share_open", on_change="rerun", width="stretch") as pop:
+    with box.popover(_("Share"), icon=":material/share:", key="share_open", on_change="rerun", width="stretch") as pop:
         if not pop.open:
             return
         copy_link.button(key="copy_link")
         code = st.container()  # the QR code above the address: in view at 1366 x 768
         address = st.text_input(
-            "address for students' phones",
+            _("address for students' phones"),
             value=address_for_students(),
             key="share_address",
-            help="The Network URL Streamlit printed when it started. localhost only works on this machine.",
+            help=_("The Network URL Streamlit printed when it started. localhost only works on this machine."),
             persist_state="session",  # the address a teacher typed outlives the popover
         )
         target = address.rstrip("?") + _query_string()
@@ -267,7 +279,7 @@ def sidebar_panel(room: Classroom, link: Link):
     """
     if room.active:
         return room.share_box
-    with st.sidebar.expander("Classroom: lessons, presenting, sharing"):
+    with st.sidebar.expander(_(MENU)):
         lesson_picker(link)
-        st.toggle("Present", key="present", help=PRESENT_HELP)
+        st.toggle(_(PRESENT), key="present", help=_(PRESENT_HELP))
         return st.container()

@@ -2,15 +2,18 @@
 
 The address is read where it is exact, in the browser, at the moment of the click: a
 fragment's rerun (the learning-rate slider) changes the URL without rerunning the page.
+Its words come from Python, translated (the browser cannot read the catalog).
 """
 
 from pathlib import Path
 
 import streamlit as st
 
+from ui.i18n import _
+
 _HTML = (
-    '<div class="lrlab-copy"><button type="button">Copy link</button>'
-    '<input type="text" readonly hidden aria-label="this view\'s link"><span class="note" role="status"></span></div>'
+    '<div class="lrlab-copy"><button type="button"></button>'
+    '<input type="text" readonly hidden><span class="note" role="status"></span></div>'
 )
 _CSS = """
 .lrlab-copy {display: flex; flex-wrap: wrap; gap: .4rem; align-items: center; font-family: inherit;}
@@ -23,4 +26,9 @@ _mount = st.components.v2.component(
 
 
 def button(key: str) -> None:
-    _mount(key=key)
+    _mount(key=key, data={
+        "button": _("Copy link"),
+        "field": _("this view's link"),
+        "copied": _("Copied."),
+        "select": _("Press Ctrl+C (⌘C) to copy the selected link."),
+    })

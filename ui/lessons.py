@@ -7,6 +7,10 @@ parameters, exactly as a link writes them), the controls it shows (every other c
 the page is hidden), what to point at, and optionally a question to predict before the
 result is shown. The answer is never in the file: :func:`lrcore.predict.judge` reads it off
 the race.
+
+A lesson's texts (titles, summary, points, prompts) are English message ids:
+``tools/messages.py`` extracts them, and the classroom and the Lessons page show them
+through ``_()``; the values here stay English.
 """
 
 from __future__ import annotations

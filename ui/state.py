@@ -21,6 +21,7 @@ from typing import Any, Callable, Sequence
 import streamlit as st
 
 from ui import i18n
+from ui.i18n import _
 
 __all__ = [
     "Field",
@@ -61,10 +62,10 @@ class Field:
 
 def _range_text(low, high) -> str:
     if low is not None and high is not None:
-        return f"between {low:g} and {high:g}"
+        return _("must be between {low:g} and {high:g}", low=low, high=high)
     if low is not None:
-        return f"at least {low:g}"
-    return f"at most {high:g}"
+        return _("must be at least {low:g}", low=low)
+    return _("must be at most {high:g}", high=high)
 
 
 def number(low: float | None = None, high: float | None = None) -> Callable[[str], float]:
@@ -72,11 +73,11 @@ def number(low: float | None = None, high: float | None = None) -> Callable[[str
         try:
             value = float(raw)
         except ValueError:
-            raise ValueError("is not a number") from None
+            raise ValueError(_("is not a number")) from None
         if not math.isfinite(value):
-            raise ValueError("is not a finite number")
+            raise ValueError(_("is not a finite number"))
         if (low is not None and value < low) or (high is not None and value > high):
-            raise ValueError(f"must be {_range_text(low, high)}")
+            raise ValueError(_range_text(low, high))
         return value
 
     return parse
@@ -88,7 +89,7 @@ def integer(low: int | None = None, high: int | None = None) -> Callable[[str], 
     def parse(raw: str) -> int:
         value = as_number(raw)
         if not float(value).is_integer():
-            raise ValueError("must be a whole number")
+            raise ValueError(_("must be a whole number"))
         return int(value)
 
     return parse
@@ -110,7 +111,7 @@ def choice(options: Sequence[Any], ignore_case: bool = False) -> Callable[[str],
     def parse(raw: str):
         key = raw.lower() if ignore_case else raw
         if key not in folded:
-            raise ValueError("must be one of " + ", ".join(by_text))
+            raise ValueError(_("must be one of {options}", options=", ".join(by_text)))
         return folded[key]
 
     return parse
@@ -122,13 +123,13 @@ def flag(raw: str) -> bool:
         return True
     if text_value in ("0", "false", "no", "off"):
         return False
-    raise ValueError("must be 1 or 0")
+    raise ValueError(_("must be 1 or 0"))
 
 
 def text(max_length: int = 300) -> Callable[[str], str]:
     def parse(raw: str) -> str:
         if len(raw) > max_length:
-            raise ValueError(f"is longer than {max_length} characters")
+            raise ValueError(_("is longer than {n} characters", n=max_length))
         return raw
 
     return parse
@@ -141,7 +142,7 @@ def number_list(low: float | None = None, high: float | None = None, whole: bool
     def parse(raw: str) -> str:
         parts = [p for p in raw.replace(";", ",").split(",") if p.strip()]
         if not parts:
-            raise ValueError("must list at least one number")
+            raise ValueError(_("must list at least one number"))
         for p in parts:
             item(p.strip())
         return ", ".join(p.strip() for p in parts)
@@ -199,10 +200,10 @@ class Link:
                 st.session_state[f.key] = f.parse(raw)
             except ValueError as err:
                 reason = str(err).removeprefix(f"{f.key} ")  # lrcore's messages start with the name
-                self._warn(
-                    f"Link setting `{f.key}={raw}` was ignored: it {reason}. Using the default, "
-                    f"`{f.dump(f.default)}`."
-                )
+                self._warn(_(
+                    "Link setting `{key}={raw}` was ignored: it {reason}. Using the default, `{default}`.",
+                    key=f.key, raw=raw, reason=reason, default=f.dump(f.default),
+                ))
                 st.session_state[f.key] = f.default
         elif f.key not in st.session_state:
             st.session_state[f.key] = f.default
@@ -229,7 +230,7 @@ class Link:
         """Show what was wrong with the link, at the top of the page (full runs only)."""
         if self.first_run:
             for key, raw in self._pending.items():
-                self._warn(f"Link setting `{key}={raw}` is not a setting of this page and was ignored.")
+                self._warn(_("Link setting `{key}={raw}` is not a setting of this page and was ignored.", key=key, raw=raw))
             st.session_state[self._loaded_key] = True
         for message in st.session_state.get(self._warnings_key, []):
             self._notices.warning(message, icon="🔗")
