@@ -103,7 +103,8 @@ _BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv
 _COMPARE = {ast.Lt: np.less, ast.LtE: np.less_equal, ast.Gt: np.greater, ast.GtE: np.greater_equal,
             ast.Eq: np.equal, ast.NotEq: np.not_equal}  # fmt: skip
 
-# What a refused construct is called in a message.
+# What a refused construct is called in a message (a template of its own: Python's keywords too,
+# which a translation may quote as code).
 _NAMES = {
     ast.For: N_("a for loop (no loops: write the rule for one epoch; Keras calls it every epoch)"),
     ast.AsyncFor: N_("a for loop"),
@@ -115,11 +116,11 @@ _NAMES = {
     ast.SetComp: N_("a comprehension"),
     ast.DictComp: N_("a comprehension"),
     ast.GeneratorExp: N_("a comprehension"),
-    ast.Global: "global",
-    ast.Nonlocal: "nonlocal",
-    ast.Try: "try",
-    ast.With: "with",
-    ast.AsyncWith: "with",
+    ast.Global: N_("global"),
+    ast.Nonlocal: N_("nonlocal"),
+    ast.Try: N_("try"),
+    ast.With: N_("with"),
+    ast.AsyncWith: N_("with"),
     ast.FunctionDef: N_("a nested def"),
     ast.AsyncFunctionDef: N_("a nested def"),
     ast.ClassDef: N_("a class"),
@@ -129,21 +130,21 @@ _NAMES = {
     ast.Dict: N_("a dict"),
     ast.Set: N_("a set"),
     ast.Starred: N_("*arguments"),
-    ast.Raise: "raise",
-    ast.Assert: "assert",
-    ast.Delete: "del",
+    ast.Raise: N_("raise"),
+    ast.Assert: N_("assert"),
+    ast.Delete: N_("del"),
     ast.NamedExpr: N_("the := operator"),
-    ast.Await: "await",
-    ast.Yield: "yield",
-    ast.YieldFrom: "yield",
+    ast.Await: N_("await"),
+    ast.Yield: N_("yield"),
+    ast.YieldFrom: N_("yield"),
     ast.JoinedStr: N_("a string"),
-    ast.Break: "break",
-    ast.Continue: "continue",
+    ast.Break: N_("break"),
+    ast.Continue: N_("continue"),
 }
 if hasattr(ast, "TryStar"):
-    _NAMES[ast.TryStar] = "try"
+    _NAMES[ast.TryStar] = N_("try")
 if hasattr(ast, "Match"):
-    _NAMES[ast.Match] = "match"
+    _NAMES[ast.Match] = N_("match")
 
 
 _CODE = re.compile(r"\s*(def|class|import|from|async)\b|\s*@")
