@@ -72,7 +72,7 @@ FUNCTIONS = [
     "def d(epoch):\n    return max(1)",
     "def d(epoch):\n    global x\n    return 0.1",
     "def d(epoch):\n    return [0.1][0]",
-    "def d(epoch, lr):\n    return lr * 10.0",
+    "def d(epoch, lr):\n    return lr * 1e30",
     "def d(epoch):\n    return -0.1",
     "def d(epoch, a, b):\n    return 0.1",
     "def d():\n    return 0.1",
