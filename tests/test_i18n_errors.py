@@ -205,3 +205,13 @@ def test_a_finished_message_stays_as_written():
     plain = ValueError("not ours")
     with i18n.using("zh"):
         assert text.said(plain) == "not ours"
+
+
+def test_the_gallerys_code_panel_shows_the_tf1_refusal_in_chinese():
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file("../pages/schedule_gallery.py", default_timeout=180)
+    at.query_params[i18n.KEY] = "zh"
+    at.run()
+    shown = [e.value for e in at.info]
+    assert "TensorFlow 1 不能把 one_cycle 作为调度运行：tf\\.compat\\.v1\\.train 没有单周期（1cycle）函数" in shown, shown
