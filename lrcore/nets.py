@@ -132,7 +132,7 @@ class NetConfig:
         for name in ("constant", "decayed"):
             spec = getattr(self, name)
             if registry.closed_loop(spec):
-                raise check.fail(name, N_("{name} must be a schedule of the step; reduce_on_plateau needs a validation loss").format(name=name))
+                raise check.fail(name, N_("{name} must be a schedule of the step; reduce_on_plateau needs a validation loss"))
             out.append(registry.build(spec))
         return tuple(out)
 
@@ -147,11 +147,10 @@ class NetConfig:
         if self.steps > MAX_STEPS:
             raise check.fail(
                 "epochs",
-                N_("epochs must be at most {most} at {spe} steps per epoch ({updates} updates in all); got {epochs}").format(
-                    most=MAX_STEPS // self.steps_per_epoch, spe=self.steps_per_epoch, updates=f"{MAX_STEPS:,}", epochs=self.epochs
-                ),
+                N_("epochs must be at most {most} at {spe} steps per epoch ({updates} updates in all); got {epochs}"),
                 value=self.epochs,
                 high=MAX_STEPS // self.steps_per_epoch,
+                most=MAX_STEPS // self.steps_per_epoch, spe=self.steps_per_epoch, updates=f"{MAX_STEPS:,}", epochs=self.epochs,
             )
         self.schedules()
         return self

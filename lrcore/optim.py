@@ -72,14 +72,13 @@ class SGD(Optimizer):
             # torch accepts it, but then no gradient enters the buffer after the first step:
             # the run neither converges nor diverges, and the theory has no stability bound.
             raise check.fail(
-                "dampening", f"dampening must be < 1 when momentum > 0; got {self.dampening}", value=self.dampening, high=1.0
+                "dampening", check.N_("{name} must be < 1 when momentum > 0; got {value}"), value=self.dampening, high=1.0
             )
         if self.nesterov and (self.momentum <= 0 or self.dampening != 0):
             raise check.fail(
                 "nesterov",
-                f"nesterov must be False unless momentum > 0 and dampening == 0 (as torch); got "
-                f"momentum={self.momentum}, dampening={self.dampening}",
-                value=self.nesterov,
+                check.N_("{name} must be False unless momentum > 0 and dampening == 0 (as torch); got momentum={momentum}, dampening={dampening}"),
+                value=self.nesterov, momentum=self.momentum, dampening=self.dampening,
             )
 
     def init(self, params: np.ndarray) -> State:
@@ -192,7 +191,7 @@ class Adam(Optimizer):
 
     def __post_init__(self):
         if not isinstance(self.betas, (tuple, list)) or len(self.betas) != 2:
-            raise check.fail("betas", f"betas must be a pair (beta1, beta2); got {self.betas!r}", code="sequence", value=self.betas)
+            raise check.fail("betas", check.N_("{name} must be a pair (beta1, beta2); got {value!r}"), code="sequence", value=self.betas)
         check.in_range("betas[0]", self.betas[0], 0.0, 1.0, high_open=True)
         check.in_range("betas[1]", self.betas[1], 0.0, 1.0, high_open=True)
         object.__setattr__(self, "betas", (float(self.betas[0]), float(self.betas[1])))
@@ -276,10 +275,11 @@ def preset(token: str) -> Preset:
     if key not in PRESETS:
         raise check.ParameterError(
             "optimizer",
-            f"optimizer must be one of {', '.join(p.token for p in PRESETS.values())}; got {token!r}",
+            check.N_("{name} must be one of {allowed}; got {value!r}"),
             code="choice",
             value=token,
             choices=[p.token for p in PRESETS.values()],
+            allowed=", ".join(p.token for p in PRESETS.values()),
         )
     return PRESETS[key]
 
@@ -303,8 +303,8 @@ class OptimizerSpec:
         for key, _ in items:
             if key not in names:
                 raise check.ParameterError(
-                    key, f"{key} is not a hyper-parameter of {p.name}; its hyper-parameters are {', '.join(names)}",
-                    choices=names,
+                    key, check.N_("{name} is not a hyper-parameter of {optimizer}; its hyper-parameters are {known}"),
+                    choices=names, optimizer=p.name, known=", ".join(names),
                 )  # fmt: skip
         object.__setattr__(self, "params", items)
 

@@ -68,16 +68,16 @@ def parse_lanes(text: str, optimizer: str = "SGD") -> list[tuple[str, str]]:
     names = {n.lower(): n for n in registry.SCHEDULES}
     items = [t.strip() for t in str(text).split(",") if t.strip()]
     if not 1 <= len(items) <= MAX_LANES:
-        raise check.fail("lanes", f"lanes must list 1 to {MAX_LANES} lanes; got {len(items)}", low=1, high=MAX_LANES)
+        raise check.fail("lanes", check.N_("{name} must list {low} to {high} lanes; got {count}"), low=1, high=MAX_LANES, count=len(items))
     out = []
     for item in items:
         name, _, token = (part.strip() for part in item.partition("@"))
         if name.lower() not in names:
-            raise check.fail("lanes", f"lanes must name schedules from the registry; got {name!r}", choices=list(registry.SCHEDULES))
+            raise check.fail("lanes", check.N_("{name} must name schedules from the registry; got {got!r}"), choices=list(registry.SCHEDULES), got=name)
         try:
             opt = optim.preset(token or optimizer).token
         except check.ParameterError:
-            raise check.fail("lanes", f"lanes must name optimizers as {', '.join(p.token for p in optim.PRESETS.values())}; got {token!r}") from None
+            raise check.fail("lanes", check.N_("{name} must name optimizers as {allowed}; got {got!r}"), allowed=", ".join(p.token for p in optim.PRESETS.values()), got=token) from None
         out.append((names[name.lower()], opt))
     return out
 
@@ -122,7 +122,7 @@ class RaceConfig:
         lanes = tuple(self.lanes)
         if not 1 <= len(lanes) <= MAX_LANES:
             raise check.fail(
-                "lanes", f"lanes must hold 1 to {MAX_LANES} lanes; got {len(lanes)}", value=len(lanes), low=1, high=MAX_LANES
+                "lanes", check.N_("{name} must hold {low} to {high} lanes; got {value}"), value=len(lanes), low=1, high=MAX_LANES
             )
         object.__setattr__(self, "lanes", tuple(lane if isinstance(lane, Lane) else Lane(*lane) for lane in lanes))
 

@@ -166,7 +166,7 @@ def race() -> None:
             view = compute.race_view(config, progress_bar(slot, config) if config.work > SHOW_PROGRESS else None)
         except ValueError as err:  # a setting lrcore refuses: say which, never a traceback
             slot.empty()
-            st.error(text.plain(str(err)), icon="⚠️")
+            st.error(text.error_message(err), icon="⚠️")
             return
         slot.empty()
 

@@ -43,7 +43,7 @@ def code_panel(schedule, key: str, steps: int = export.DEFAULT_STEPS) -> None:
                 try:
                     source = export.code(schedule, framework, steps=steps)
                 except ParameterError as err:
-                    st.info(text.plain(str(err)), icon="ℹ️")
+                    st.info(text.error_message(err), icon="ℹ️")
                     continue
                 st.caption(_(NOTES[framework]))
                 st.code(source, language="python", wrap_lines=True, height=440)  # fits a 768-pixel projector

@@ -126,7 +126,7 @@ def _widget(p: Param, key: str, container) -> Any:
         try:
             parsed = state.number_list(p.low, p.high, whole=p.kind == "ints")(raw)
         except ValueError as err:
-            raise ParameterError(p.name, f"{p.name} {err}") from None
+            raise ParameterError(p.name, "{name} {error}", error=err) from None
         numbers = [float(x) for x in parsed.split(",")]
         return [int(x) for x in numbers] if p.kind == "ints" else numbers
     if p.kind == "text" and p.multiline:  # a pasted def keeps its lines (Ctrl+Enter applies it)

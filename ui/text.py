@@ -12,7 +12,10 @@ from __future__ import annotations
 import re
 import string
 
-__all__ = ["plain"]
+from lrcore._text import say
+from ui.i18n import _
+
+__all__ = ["plain", "error_message", "said"]
 
 # CommonMark lets a backslash escape any ASCII punctuation, and then shows it literally.
 # An underscore between two letters or digits never starts emphasis, so parameter names
@@ -33,6 +36,17 @@ def plain(text: str) -> str:
     return re.sub(r"\n(?=.)", "\\\\\n", out, flags=re.S)  # a backslash before it: a hard line break
 
 
+def said(err: Exception) -> str:
+    """An error's message in the session's language (not escaped).
+
+    lrcore's errors carry their English template and fields (:class:`~lrcore.registry.ParameterError`):
+    the translated template is filled with the same fields, so a parameter's name and the
+    value received read as in the code; an inner message (a refusal's reason, an inner
+    schedule's error) is translated the same way. Any other error is ``str(err)``.
+    """
+    return say(err, _)
+
+
 def error_message(err: Exception) -> str:
-    """A parameter error as the student reads it, in the session's language, as plain Markdown."""
-    return plain(str(err))
+    """An error as the student reads it, in the session's language, as plain Markdown."""
+    return plain(said(err))

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from lrcore import _checks as check
+from lrcore._text import N_
 from lrcore.export import keras as _keras
 from lrcore.export import optax as _optax
 from lrcore.export import pytorch as _pytorch
@@ -54,7 +55,7 @@ def code(schedule: Schedule | ReduceLROnPlateau, framework: str, steps: int = DE
     ``ParameterError`` for an unknown framework or a schedule the framework cannot express.
     """
     if not isinstance(schedule, (Schedule, ReduceLROnPlateau)):
-        raise check.fail("schedule", f"schedule must be an lrcore schedule; got {schedule!r}", value=schedule)
+        raise check.fail("schedule", N_("{name} must be an lrcore schedule; got {value!r}"), value=schedule)
     framework = check.one_of("framework", framework, FRAMEWORKS)
     steps = check.integer("steps", steps, low=1)
     title = _title(schedule)

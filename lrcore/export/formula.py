@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from lrcore import _checks as check
+from lrcore._text import N_
 from lrcore.schedules import Schedule
 
 __all__ = ["Dialect", "PYTHON", "KERAS", "JAX", "Functions", "lit", "steps_lit"]
@@ -128,7 +129,7 @@ class Functions:
     def define(self, schedule: Schedule, name: str | None = None, arg: str = "step") -> str:
         """Write ``schedule`` as ``def name(arg): ...``; returns the function's name."""
         if schedule.name not in RULES:
-            raise check.fail("schedule", f"schedule {schedule.name!r} has no written-out form")
+            raise check.fail("schedule", N_("{name} {schedule!r} has no written-out form"), schedule=schedule.name)
         name = self.fresh(name or f"{schedule.name}_rate")
         body, result = RULES[schedule.name](self, dict(schedule.params), arg)
         lines = self.d.cast(arg) + body

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from lrcore import _checks as check
+from lrcore._text import N_
 from lrcore.export.formula import KERAS, PYTHON, Functions, formula_source, formula_uses_step, function_name, lit, pasted_function, steps_lit
 from lrcore.schedules import ReduceLROnPlateau, Schedule
 
@@ -89,9 +90,13 @@ def plan(s: Schedule | ReduceLROnPlateau) -> Plan:
         )
         raise check.fail(
             "schedule",
-            "Keras has no schedule object for reduce-on-plateau: it is a feedback rule that needs the loss, so in Keras "
-            f"it is the callback keras.callbacks.ReduceLROnPlateau({args}) passed to fit(callbacks=[...])"
-            + ("" if s.convention == "keras" else ", which follows the Keras convention (cut at `patience`), not torch's"),
+            N_("Keras has no schedule object for reduce-on-plateau: it is a feedback rule that needs the loss, so in Keras "
+               "it is the callback keras.callbacks.ReduceLROnPlateau({args}) passed to fit(callbacks=[...])")
+            if s.convention == "keras"
+            else N_("Keras has no schedule object for reduce-on-plateau: it is a feedback rule that needs the loss, so in Keras "
+                    "it is the callback keras.callbacks.ReduceLROnPlateau({args}) passed to fit(callbacks=[...]), "
+                    "which follows the Keras convention (cut at `patience`), not torch's"),
+            args=args,
         )
     if pasted_function(s):  # the teacher's function is already what LearningRateScheduler takes
         src = s.params["expression"].strip("\n") + f"\n\n\nLR0 = {lit(s.params['lr0'])}  # Keras hands the optimizer's rate to the first call\n"

@@ -5,6 +5,7 @@ function of the update count written out in ``jax.numpy`` (optax takes any such 
 from __future__ import annotations
 
 from lrcore import _checks as check
+from lrcore._text import N_
 from lrcore.export.formula import JAX, Functions, lit, pasted_function, steps_lit
 from lrcore.schedules import ReduceLROnPlateau, Schedule
 
@@ -98,14 +99,14 @@ def snippet(s: Schedule | ReduceLROnPlateau, title: str, steps: int) -> str:
     if isinstance(s, ReduceLROnPlateau):
         raise check.fail(
             "schedule",
-            "optax has no schedule for reduce-on-plateau: it needs the loss each epoch, and an optax schedule is a function "
-            "of the update count alone (optax.contrib.reduce_on_plateau is a gradient transformation with rules of its own)",
+            N_("optax has no schedule for reduce-on-plateau: it needs the loss each epoch, and an optax schedule is a function "
+               "of the update count alone (optax.contrib.reduce_on_plateau is a gradient transformation with rules of its own)"),
         )
     if pasted_function(s):
         raise check.fail(
             "schedule",
-            "optax cannot run a pasted Keras function as it is: an optax schedule is traced by JAX as one expression of "
-            "the update count, while your function is Python called once per epoch and fed the previous rate",
+            N_("optax cannot run a pasted Keras function as it is: an optax schedule is traced by JAX as one expression of "
+               "the update count, while your function is Python called once per epoch and fed the previous rate"),
         )
     F = Functions(JAX)
     expr = schedule_expression(s, F)

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from lrcore import _checks as check
+from lrcore._text import N_
 from lrcore.export.formula import PYTHON, Functions, formula_source, formula_uses_step, keras_recurrence, lit, pasted_function, steps_lit
 from lrcore.schedules import ReduceLROnPlateau, Schedule
 
@@ -152,8 +153,8 @@ def plan(s: Schedule | ReduceLROnPlateau) -> Plan:
         if s.convention != "torch":
             raise check.fail(
                 "convention",
-                "PyTorch cannot run the Keras convention of reduce-on-plateau: torch's ReduceLROnPlateau cuts after "
-                "more than `patience` bad epochs and counts cooldown after judging the epoch; choose convention='torch'",
+                N_("PyTorch cannot run the Keras convention of reduce-on-plateau: torch's ReduceLROnPlateau cuts after "
+                   "more than `patience` bad epochs and counts cooldown after judging the epoch; choose convention='torch'"),
             )
         args = dict(
             mode=lit(s.mode), factor=lit(s.factor), patience=s.patience, threshold=lit(s.threshold),

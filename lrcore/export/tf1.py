@@ -10,6 +10,7 @@ those raise :class:`ParameterError` saying so. Every ``tf.`` name these snippets
 from __future__ import annotations
 
 from lrcore import _checks as check
+from lrcore._text import N_, Message
 from lrcore.export.formula import lit, steps_lit
 from lrcore.schedules import ReduceLROnPlateau, Schedule
 
@@ -18,8 +19,10 @@ __all__ = ["rate_expression", "snippet"]
 _T = "tf.compat.v1.train"
 
 
-def _no(s, why: str) -> check.ParameterError:
-    return check.fail("schedule", f"TensorFlow 1 cannot run {s.name} as a schedule: {why}")
+def _no(s, why: str, **fields) -> check.ParameterError:
+    """A refusal: ``why`` is a template of its own (marked ``N_``), translated apart from the frame."""
+    reason = Message(why, **fields)
+    return check.fail("schedule", N_("TensorFlow 1 cannot run {schedule} as a schedule: {reason}"), schedule=s.name, reason=reason)
 
 
 def _call(fn: str, **kw: str) -> str:
@@ -28,7 +31,7 @@ def _call(fn: str, **kw: str) -> str:
 
 def _whole(name: str, xs) -> list[int]:
     if not all(float(x).is_integer() for x in xs):
-        raise check.fail(name, f"TensorFlow 1's piecewise_constant compares the integer global_step: {name} must be whole steps")
+        raise check.fail(name, N_("TensorFlow 1's piecewise_constant compares the integer global_step: {name} must be whole steps"))
     return [int(x) for x in xs]
 
 
@@ -38,11 +41,11 @@ def rate_expression(s: Schedule | ReduceLROnPlateau, spe: int = 1) -> tuple[str,
     ``spe`` stretches a schedule of the epoch to steps (``per_epoch``).
     """
     if isinstance(s, ReduceLROnPlateau):
-        raise _no(s, "a feedback rule needs the loss each epoch; tf.compat.v1.train has no reduce-on-plateau function")
+        raise _no(s, N_("a feedback rule needs the loss each epoch; tf.compat.v1.train has no reduce-on-plateau function"))
     p, n, gs = s.params, s.name, "global_step"
     stretched = spe != 1
     if stretched and n not in ("exponential", "inverse_time", "step"):
-        raise _no(s, f"per epoch, only exponential, inverse-time and step decay map to a TF1 function (got {n})")
+        raise _no(s, N_("per epoch, only exponential, inverse-time and step decay map to a TF1 function (got {got})"), got=n)
     if n == "constant":
         return f"tf.constant({lit(p['learning_rate'])})", "a constant rate: no decay function needed"
     if n in ("exponential", "inverse_time"):
@@ -51,7 +54,7 @@ def rate_expression(s: Schedule | ReduceLROnPlateau, spe: int = 1) -> tuple[str,
         note = ""
         if stretched:
             if not (stair or ds == 1) or not float(ds).is_integer():
-                raise _no(s, "per epoch, the decay must be a staircase of whole epochs")
+                raise _no(s, N_("per epoch, the decay must be a staircase of whole epochs"))
             ds, stair = ds * spe, True
             note = f"per epoch: a staircase of {steps_lit(p['decay_steps'])} epochs x {spe} steps"
         return _call(fn, learning_rate=lit(p["initial_learning_rate"]), global_step=gs, decay_steps=steps_lit(ds),
@@ -85,7 +88,7 @@ def rate_expression(s: Schedule | ReduceLROnPlateau, spe: int = 1) -> tuple[str,
                      power="1.0"), "LinearLR is a polynomial decay of power 1"  # fmt: skip
     if n == "cosine":
         if p["warmup_target"] is not None:
-            raise _no(s, "tf.compat.v1.train.cosine_decay has no warmup (Keras' CosineDecay has)")
+            raise _no(s, N_("tf.compat.v1.train.cosine_decay has no warmup (Keras' CosineDecay has)"))
         return _call("cosine_decay", learning_rate=lit(p["initial_learning_rate"]), global_step=gs,
                      decay_steps=steps_lit(p["decay_steps"]), alpha=lit(p["alpha"])), ""  # fmt: skip
     if n == "cosine_restarts":
@@ -94,7 +97,7 @@ def rate_expression(s: Schedule | ReduceLROnPlateau, spe: int = 1) -> tuple[str,
                      alpha=lit(p["alpha"])), ""  # fmt: skip
     if n == "cosine_warm_restarts":
         if p["lr"] == 0:
-            raise _no(s, "cosine_decay_restarts sets its floor as a fraction alpha of the rate, and the rate is 0")
+            raise _no(s, N_("cosine_decay_restarts sets its floor as a fraction alpha of the rate, and the rate is 0"))
         return _call("cosine_decay_restarts", learning_rate=lit(p["lr"]), global_step=gs, first_decay_steps=str(p["T_0"]),
                      t_mul=lit(float(p["T_mult"])), m_mul="1.0", alpha=f"{lit(p['eta_min'])} / {lit(p['lr'])}"), (
             "CosineAnnealingWarmRestarts is cosine_decay_restarts with m_mul = 1 and alpha = eta_min / lr"
@@ -104,15 +107,15 @@ def rate_expression(s: Schedule | ReduceLROnPlateau, spe: int = 1) -> tuple[str,
     if n == "warmup" and p["warmup_steps"] == 0:
         return rate_expression(p["schedule"], spe)
     reasons = {
-        "cosine_annealing": "tf.compat.v1.train.cosine_decay holds its floor past decay_steps; CosineAnnealingLR rises again",
-        "inverse_sqrt": "tf.compat.v1.train has no k/sqrt(t) decay function",
-        "one_cycle": "tf.compat.v1.train has no one-cycle function",
-        "cyclic": "tf.compat.v1.train has no cyclic (triangle) function",
-        "warmup": "tf.compat.v1.train has no warmup function",
-        "join": "tf.compat.v1.train has no function that joins schedules",
-        "formula": "tf.compat.v1.train has no function for your own formula",
+        "cosine_annealing": N_("tf.compat.v1.train.cosine_decay holds its floor past decay_steps; CosineAnnealingLR rises again"),
+        "inverse_sqrt": N_("tf.compat.v1.train has no k/sqrt(t) decay function"),
+        "one_cycle": N_("tf.compat.v1.train has no one-cycle function"),
+        "cyclic": N_("tf.compat.v1.train has no cyclic (triangle) function"),
+        "warmup": N_("tf.compat.v1.train has no warmup function"),
+        "join": N_("tf.compat.v1.train has no function that joins schedules"),
+        "formula": N_("tf.compat.v1.train has no function for your own formula"),
     }
-    raise _no(s, reasons.get(n, "tf.compat.v1.train has no matching function"))
+    raise _no(s, reasons.get(n, N_("tf.compat.v1.train has no matching function")))
 
 
 def snippet(s: Schedule | ReduceLROnPlateau, title: str, steps: int) -> str:

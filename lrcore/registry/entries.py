@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
 from lrcore import _checks as check
+from lrcore._text import N_
 from lrcore.registry.table import COMPOSE, SHARED, TABLE
 from lrcore.schedules import Schedule
 
@@ -183,9 +184,10 @@ def lookup(name: Any) -> Entry:
     if not isinstance(name, str) or name not in SCHEDULES:
         raise check.fail(
             "schedule",
-            f"schedule must be one of {', '.join(SCHEDULES)}; got {name!r}",
+            N_("{name} must be one of {allowed}; got {value!r}"),
             code="choice",
             value=name,
             choices=tuple(SCHEDULES),
+            allowed=", ".join(SCHEDULES),
         )
     return SCHEDULES[name]

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
 from lrcore import _checks as check
+from lrcore._text import N_
 from lrcore.registry.entries import SCHEDULES, Entry, Param, lookup
 from lrcore.schedules import ReduceLROnPlateau, Schedule
 
@@ -61,13 +62,14 @@ class Spec:
         for key in [k for k in given if k in fixed]:
             value = given.pop(key)  # saying the fixed value is harmless; another is refused
             if value != fixed[key]:
-                raise check.fail(key, f"{key} is fixed at {fixed[key]!r} in this lab; got {value!r}", value=value)
+                raise check.fail(key, N_("{name} is fixed at {fixed!r} in this lab; got {value!r}"), value=value, fixed=fixed[key])
         unknown = [k for k in given if k not in entry.param_names]
         if unknown:
             raise check.fail(
                 unknown[0],
-                f"{unknown[0]} is unknown: {self.name} has no parameter {unknown[0]!r}; "
-                f"its parameters are {', '.join(entry.param_names)}",
+                N_("{name} is unknown: {schedule} has no parameter {name!r}; its parameters are {known}"),
+                schedule=self.name,
+                known=", ".join(entry.param_names),
             )
         params = []
         for p in entry.params:
@@ -83,11 +85,11 @@ class Spec:
         if isinstance(spec, Spec):
             return spec
         if not isinstance(spec, Mapping) or "name" not in spec:
-            raise check.fail("schedule", f"schedule spec must be a mapping with a 'name'; got {spec!r}", value=spec)
+            raise check.fail("schedule", N_("{name} spec must be a mapping with a 'name'; got {value!r}"), value=spec)
         name = spec["name"]
         raw = spec.get("params") or {}
         if not isinstance(raw, Mapping):
-            raise check.fail("params", f"params must be a mapping of {name}'s parameters; got {raw!r}", value=raw)
+            raise check.fail("params", N_("{name} must be a mapping of {schedule}'s parameters; got {value!r}"), value=raw, schedule=name)
         return cls(name, tuple(raw.items()))
 
     def to_dict(self) -> dict[str, Any]:
@@ -103,9 +105,9 @@ class Spec:
         try:
             data = json.loads(text)
         except (TypeError, json.JSONDecodeError) as err:
-            raise check.fail("schedule", f"schedule spec must be JSON; {err}", value=text) from None
+            raise check.fail("schedule", N_("{name} spec must be JSON; {error}"), value=text, error=str(err)) from None
         if not isinstance(data, dict) or "name" not in data:
-            raise check.fail("schedule", f"schedule spec must be an object with a 'name'; got {text!r}", value=text)
+            raise check.fail("schedule", N_("{name} spec must be an object with a 'name'; got {value!r}"), value=text)
         return cls.from_dict(data)
 
     # ------------------------------------------------------------------ reading and changing
@@ -180,19 +182,19 @@ def _slot(p: Param, value: Any) -> Any:
     """A value for parameter ``p`` as a Spec holds it; inner specs obey the slot's fixed values."""
     if p.kind == "schedules":
         if not isinstance(value, (list, tuple)):
-            raise check.fail(p.name, f"{p.name} must be a list of schedule specs; got {value!r}", value=value)
+            raise check.fail(p.name, N_("{name} must be a list of schedule specs; got {value!r}"), value=value)
         return tuple(_slot(dataclasses.replace(p, kind="schedule"), v) for v in value)
     if p.kind != "schedule":
         return _frozen(value)
     if not isinstance(value, (Spec, Mapping)):
-        message = f"{p.name} must be a schedule spec (a name and its params); got {value!r}"
+        message = N_("{name} must be a schedule spec (a name and its params); got {value!r}")
         raise check.fail(p.name, message, value=value)
     inner = Spec.from_dict(value)
     pinned = {k: v for k, v in p.inner_fixed if k in inner.entry.param_names}
     for key, fixed in pinned.items():
         if inner.get(key, fixed) != fixed:
             raise check.fail(
-                p.name, f"{p.name}'s own {key} is fixed at {fixed!r} here; got {inner[key]!r}", value=inner[key]
+                p.name, N_("{name}'s own {key} is fixed at {fixed!r} here; got {value!r}"), value=inner[key], key=key, fixed=fixed
             )
     return inner.replace(**pinned) if pinned else inner
 
@@ -213,7 +215,7 @@ def build(spec: Spec | Mapping[str, Any]) -> Schedule | ReduceLROnPlateau:
     required = [n for n, p in inspect.signature(entry.factory).parameters.items() if p.default is p.empty]
     missing = [n for n in required if n not in params]
     if missing:
-        raise check.fail(missing[0], f"{missing[0]} must be given: {spec.name} needs {', '.join(required)}")
+        raise check.fail(missing[0], N_("{name} must be given: {schedule} needs {required}"), schedule=spec.name, required=", ".join(required))
     for p in entry.params:
         if p.kind == "schedule" and p.name in params:
             params[p.name] = _inner(p.name, params[p.name])
@@ -225,7 +227,7 @@ def build(spec: Spec | Mapping[str, Any]) -> Schedule | ReduceLROnPlateau:
 def _inner(name: str, spec: Spec) -> Schedule:
     inner = build(spec)
     if isinstance(inner, ReduceLROnPlateau):
-        raise check.fail(name, f"{name} must be a schedule of the step; reduce_on_plateau needs the loss")
+        raise check.fail(name, N_("{name} must be a schedule of the step; reduce_on_plateau needs the loss"))
     return inner
 
 

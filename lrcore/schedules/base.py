@@ -14,6 +14,7 @@ from typing import Any, Callable, Mapping
 import numpy as np
 
 from lrcore import _checks as check
+from lrcore._text import N_
 
 __all__ = [
     "Schedule",
@@ -44,15 +45,15 @@ def as_steps(step: Any) -> np.ndarray:
     """Check and convert steps to an int64 array (any shape; a scalar gives 0-d)."""
     s = np.asarray(step)
     if s.dtype.kind == "b" or s.dtype.kind not in "iuf":
-        message = f"step must be an integer or an array of integers; got dtype {s.dtype}"
-        raise check.fail("step", message, code="integer")
+        message = N_("{name} must be an integer or an array of integers; got dtype {dtype}")
+        raise check.fail("step", message, code="integer", dtype=str(s.dtype))
     if s.dtype.kind == "f":
         if not np.all(np.isfinite(s)) or not np.all(s == np.floor(s)):
-            raise check.fail("step", "step must hold whole numbers (steps count updates: 0, 1, 2, ...)", code="integer")
+            raise check.fail("step", N_("{name} must hold whole numbers (steps count updates: 0, 1, 2, ...)"), code="integer")
     if s.size and s.min() < 0:
-        raise check.fail("step", f"step must be >= 0; got {s.min()}", code="range", value=s.min(), low=0)
+        raise check.fail("step", N_("{name} must be >= 0; got {value}"), code="range", value=s.min(), low=0)
     if s.size and s.max() > MAX_STEP:
-        message = f"step must be <= 2**53 (= {MAX_STEP}); got {s.max()}"
+        message = N_("{name} must be <= 2**53 (= {high}); got {value}")
         raise check.fail("step", message, code="range", value=s.max(), high=MAX_STEP)
     return s.astype(np.int64, copy=False)
 
@@ -209,6 +210,6 @@ def steps_arg(name: str, value: Any) -> float:
 
 def schedule_arg(name: str, value: Any) -> Schedule:
     if not isinstance(value, Schedule):
-        raise check.fail(name, f"{name} must be a Schedule made by an lrcore factory; got {value!r}", value=value)
+        raise check.fail(name, N_("{name} must be a Schedule made by an lrcore factory; got {value!r}"), value=value)
     return value
 

@@ -71,12 +71,14 @@ def join(schedules: Sequence[Schedule], boundaries: Sequence[int]) -> Schedule:
     bounds = tuple(check.integer(f"boundaries[{i}]", b, low=1) for i, b in enumerate(check.sequence("boundaries", boundaries)))
     check.increasing("boundaries", bounds)
     if len(pieces) < 2:
-        raise check.fail("schedules", f"schedules must hold at least 2 schedules to join; got {len(pieces)}", value=pieces)
+        raise check.fail("schedules", N_("{name} must hold at least 2 schedules to join; got {count}"), value=pieces, count=len(pieces))
     if len(bounds) != len(pieces) - 1:
         raise check.fail(
             "boundaries",
-            f"boundaries must hold one step fewer than schedules ({len(pieces) - 1}); got {len(bounds)}",
+            N_("{name} must hold one step fewer than schedules ({wanted}); got {count}"),
             value=bounds,
+            wanted=len(pieces) - 1,
+            count=len(bounds),
         )
     offsets = np.asarray((0,) + bounds)
 

@@ -64,6 +64,7 @@ from typing import Any, Callable
 import numpy as np
 
 from lrcore import _checks as check
+from lrcore._text import N_, Message
 
 __all__ = ["MAX_SOURCE", "MAX_NODES", "MAX_EPOCHS", "TIME_LIMIT", "MATH", "BUILTINS", "Function", "parse", "is_function"]
 
@@ -102,47 +103,48 @@ _BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv
 _COMPARE = {ast.Lt: np.less, ast.LtE: np.less_equal, ast.Gt: np.greater, ast.GtE: np.greater_equal,
             ast.Eq: np.equal, ast.NotEq: np.not_equal}  # fmt: skip
 
-# What a refused construct is called in a message.
+# What a refused construct is called in a message (a template of its own: Python's keywords too,
+# which a translation may quote as code).
 _NAMES = {
-    ast.For: "a for loop (no loops: write the rule for one epoch; Keras calls it every epoch)",
-    ast.AsyncFor: "a for loop",
-    ast.While: "a while loop (no loops: write the rule for one epoch; Keras calls it every epoch)",
-    ast.Import: "an import (math is already there: write math.floor, math.exp, ...)",
-    ast.ImportFrom: "an import (math is already there: write math.floor, math.exp, ...)",
-    ast.Lambda: "a lambda",
-    ast.ListComp: "a comprehension",
-    ast.SetComp: "a comprehension",
-    ast.DictComp: "a comprehension",
-    ast.GeneratorExp: "a comprehension",
-    ast.Global: "global",
-    ast.Nonlocal: "nonlocal",
-    ast.Try: "try",
-    ast.With: "with",
-    ast.AsyncWith: "with",
-    ast.FunctionDef: "a nested def",
-    ast.AsyncFunctionDef: "a nested def",
-    ast.ClassDef: "a class",
-    ast.Subscript: "indexing",
-    ast.List: "a list",
-    ast.Tuple: "a tuple",
-    ast.Dict: "a dict",
-    ast.Set: "a set",
-    ast.Starred: "*arguments",
-    ast.Raise: "raise",
-    ast.Assert: "assert",
-    ast.Delete: "del",
-    ast.NamedExpr: "the := operator",
-    ast.Await: "await",
-    ast.Yield: "yield",
-    ast.YieldFrom: "yield",
-    ast.JoinedStr: "a string",
-    ast.Break: "break",
-    ast.Continue: "continue",
+    ast.For: N_("a for loop (no loops: write the rule for one epoch; Keras calls it every epoch)"),
+    ast.AsyncFor: N_("a for loop"),
+    ast.While: N_("a while loop (no loops: write the rule for one epoch; Keras calls it every epoch)"),
+    ast.Import: N_("an import (math is already there: write math.floor, math.exp, ...)"),
+    ast.ImportFrom: N_("an import (math is already there: write math.floor, math.exp, ...)"),
+    ast.Lambda: N_("a lambda"),
+    ast.ListComp: N_("a comprehension"),
+    ast.SetComp: N_("a comprehension"),
+    ast.DictComp: N_("a comprehension"),
+    ast.GeneratorExp: N_("a comprehension"),
+    ast.Global: N_("global"),
+    ast.Nonlocal: N_("nonlocal"),
+    ast.Try: N_("try"),
+    ast.With: N_("with"),
+    ast.AsyncWith: N_("with"),
+    ast.FunctionDef: N_("a nested def"),
+    ast.AsyncFunctionDef: N_("a nested def"),
+    ast.ClassDef: N_("a class"),
+    ast.Subscript: N_("indexing"),
+    ast.List: N_("a list"),
+    ast.Tuple: N_("a tuple"),
+    ast.Dict: N_("a dict"),
+    ast.Set: N_("a set"),
+    ast.Starred: N_("*arguments"),
+    ast.Raise: N_("raise"),
+    ast.Assert: N_("assert"),
+    ast.Delete: N_("del"),
+    ast.NamedExpr: N_("the := operator"),
+    ast.Await: N_("await"),
+    ast.Yield: N_("yield"),
+    ast.YieldFrom: N_("yield"),
+    ast.JoinedStr: N_("a string"),
+    ast.Break: N_("break"),
+    ast.Continue: N_("continue"),
 }
 if hasattr(ast, "TryStar"):
-    _NAMES[ast.TryStar] = "try"
+    _NAMES[ast.TryStar] = N_("try")
 if hasattr(ast, "Match"):
-    _NAMES[ast.Match] = "match"
+    _NAMES[ast.Match] = N_("match")
 
 
 _CODE = re.compile(r"\s*(def|class|import|from|async)\b|\s*@")
@@ -153,9 +155,12 @@ def is_function(text: Any) -> bool:
     return isinstance(text, str) and (_CODE.match(text) is not None or "\n" in text.strip())
 
 
-def _refused(message: str, node: ast.AST | None = None) -> check.ParameterError:
-    where = f", line {node.lineno}" if node is not None and hasattr(node, "lineno") else ""
-    return check.fail("expression", f"expression{where}: {message}")
+def _refused(message: str, node: ast.AST | None = None, **fields) -> check.ParameterError:
+    """``expression[, line n]: message``; ``message`` is a template of its own (marked ``N_``)."""
+    what = Message(message, **fields)
+    if node is not None and hasattr(node, "lineno"):
+        return check.fail("expression", N_("expression, line {line}: {what}"), line=node.lineno, what=what)
+    return check.fail("expression", N_("expression: {what}"), what=what)
 
 
 # --------------------------------------------------------------------------- parse and check
@@ -182,56 +187,57 @@ class Function:
 def parse(source: str) -> Function:
     """Check ``source`` against the whitelist; raise :class:`ParameterError` naming what and where."""
     if not isinstance(source, str) or not source.strip():
-        raise _refused("must be a Python function, e.g. def decay(epoch, lr): return lr * 0.9")
+        raise _refused(N_("must be a Python function, e.g. def decay(epoch, lr): return lr * 0.9"))
     if len(source) > MAX_SOURCE:
-        raise _refused(f"a function must be at most {MAX_SOURCE} characters; got {len(source)}")
+        raise _refused(N_("a function must be at most {most} characters; got {count}"), most=MAX_SOURCE, count=len(source))
     text = source.expandtabs(4)
     try:
         module = ast.parse(text, mode="exec")
     except SyntaxError as err:
         raise check.fail(
-            "expression", f"expression, line {err.lineno}: not valid Python: {err.msg} (column {err.offset})"
+            "expression", N_("expression, line {line}: not valid Python: {error} (column {column})"),
+            line=err.lineno, error=err.msg, column=err.offset,
         ) from None
     except (RecursionError, MemoryError):
-        raise _refused("nested too deeply") from None
+        raise _refused(N_("nested too deeply")) from None
     nodes = sum(1 for _ in ast.walk(module))
     if nodes > MAX_NODES:
-        raise _refused(f"a function may have at most {MAX_NODES} syntax nodes; this one has {nodes}")
+        raise _refused(N_("a function may have at most {most} syntax nodes; this one has {count}"), most=MAX_NODES, count=nodes)
     body = module.body
     for node in body:
         if isinstance(node, (ast.Import, ast.ImportFrom)):
-            raise _refused("may not contain " + _NAMES[type(node)], node)
+            raise _refused(N_("may not contain {what}"), node, what=Message(_NAMES[type(node)]))
     if len(body) != 1 or not isinstance(body[0], ast.FunctionDef):
         where = body[1] if len(body) > 1 and isinstance(body[0], ast.FunctionDef) else body[0] if body else None
-        raise _refused("must be exactly one def and nothing else, e.g. def decay(epoch, lr): ...", where)
+        raise _refused(N_("must be exactly one def and nothing else, e.g. def decay(epoch, lr): ..."), where)
     fn = body[0]
     if fn.decorator_list:
-        raise _refused("may not have a decorator", fn.decorator_list[0])
+        raise _refused(N_("may not have a decorator"), fn.decorator_list[0])
     args = fn.args
     if args.vararg or args.kwarg or args.kwonlyargs or args.posonlyargs:
-        raise _refused("takes plain parameters only: def name(epoch) or def name(epoch, lr)", fn)
+        raise _refused(N_("takes plain parameters only: def name(epoch) or def name(epoch, lr)"), fn)
     names = [a.arg for a in args.args]
     if not names:
-        raise _refused("must take the epoch: def name(epoch) or def name(epoch, lr)", fn)
+        raise _refused(N_("must take the epoch: def name(epoch) or def name(epoch, lr)"), fn)
     for default in args.defaults:
         if _number(default) is None:
-            raise _refused("a parameter's default must be a plain number", default)
+            raise _refused(N_("a parameter's default must be a plain number"), default)
     required = len(names) - len(args.defaults)
     if required > 2:
-        raise _refused(f"Keras passes two arguments (epoch, lr); {fn.name} needs {required}", fn)
+        raise _refused(N_("Keras passes two arguments (epoch, lr); {function} needs {count}"), fn, function=fn.name, count=required)
     # Keras calls schedule(epoch, lr); a function that cannot take two is called schedule(epoch).
     given = names[:2] if len(names) >= 2 else names[:1]
     first_default = len(names) - len(args.defaults)
     defaults = tuple((n, _number(args.defaults[i - first_default])) for i, n in enumerate(names) if i >= len(given))
     if len(set(names)) != len(names):
-        raise _refused("has two parameters of the same name", fn)
+        raise _refused(N_("has two parameters of the same name"), fn)
     for name in names:
         if name in GLOBALS or name in BUILTINS or name == "math" or name.startswith("_"):
-            raise _refused(f"may not use {name!r} as a parameter name", fn)
+            raise _refused(N_("may not use {got!r} as a parameter name"), fn, got=name)
     assigned = {t.id for node in ast.walk(fn) for t in _targets(node)}
     checker = _Checker(fn.name, set(names) | assigned)
     if not fn.body or all(_is_docstring(s) for s in fn.body):
-        raise _refused("has no body", fn)
+        raise _refused(N_("has no body"), fn)
     for statement in fn.body:
         checker.statement(statement)
     lr = given[1] if len(given) == 2 else None
@@ -274,7 +280,9 @@ class _Checker:
                 what = repr(ast.unparse(node))[:60]
             except Exception:  # pragma: no cover - unparse handles every node the parser makes
                 what = type(node).__name__
-        return _refused(f"may not contain {what}", node)
+        else:
+            what = Message(what)
+        return _refused(N_("may not contain {what}"), node, what=what)
 
     def statement(self, node: ast.stmt) -> None:
         if isinstance(node, ast.Assign):
@@ -284,12 +292,12 @@ class _Checker:
         elif isinstance(node, ast.AugAssign):
             self.target(node.target)
             if type(node.op) not in _BINARY:
-                raise _refused(f"may not use the operator in {ast.unparse(node)!r}", node)
+                raise _refused(N_("may not use the operator in {code!r}"), node, code=ast.unparse(node))
             self.expr(node.value)
         elif isinstance(node, ast.AnnAssign):
             self.target(node.target)
             if node.value is None:
-                raise _refused("an annotation needs a value: x: float = 0.1", node)
+                raise _refused(N_("an annotation needs a value: x: float = 0.1"), node)
             self.expr(node.value)
         elif isinstance(node, ast.If):
             self.expr(node.test)
@@ -297,49 +305,49 @@ class _Checker:
                 self.statement(s)
         elif isinstance(node, ast.Return):
             if node.value is None:
-                raise _refused("return needs a value: Keras needs a float learning rate", node)
+                raise _refused(N_("return needs a value: Keras needs a float learning rate"), node)
             self.expr(node.value)
         elif isinstance(node, ast.Pass) or _is_docstring(node):
             pass
         elif isinstance(node, ast.Expr):
-            raise _refused(f"a line that only computes {ast.unparse(node.value)!r} does nothing; assign or return it", node)
+            raise _refused(N_("a line that only computes {code!r} does nothing; assign or return it"), node, code=ast.unparse(node.value))
         else:
             raise self.refuse(node)
 
     def target(self, node: ast.AST) -> None:
         if not isinstance(node, ast.Name):
-            raise _refused(f"may only assign to a plain name; got {ast.unparse(node)!r}", node)
+            raise _refused(N_("may only assign to a plain name; got {code!r}"), node, code=ast.unparse(node))
         if node.id in GLOBALS or node.id in BUILTINS or node.id == "math" or node.id.startswith("_"):
-            raise _refused(f"may not assign to {node.id!r}", node)
+            raise _refused(N_("may not assign to {got!r}"), node, got=node.id)
 
     def expr(self, node: ast.expr) -> None:
         if isinstance(node, ast.Constant):
             if type(node.value) not in (int, float):
-                raise _refused(f"may only contain numbers; got {node.value!r}", node)
+                raise _refused(N_("may only contain numbers; got {got!r}"), node, got=node.value)
             if type(node.value) is int and abs(node.value) > MAX_INT:
-                raise _refused("has an integer beyond 2**53, too large to be exact as a float", node)
+                raise _refused(N_("has an integer beyond 2**53, too large to be exact as a float"), node)
         elif isinstance(node, ast.Name):
             if node.id == "math":
-                raise _refused("uses math on its own; write math.<name>, e.g. math.exp(x)", node)
+                raise _refused(N_("uses math on its own; write math.<name>, e.g. math.exp(x)"), node)
             if node.id in BUILTINS:
-                raise _refused(f"uses {node.id} without calling it", node)
+                raise _refused(N_("uses {got} without calling it"), node, got=node.id)
             if node.id == self.function_name:
-                raise _refused(f"may not use its own name {node.id!r} (no recursion)", node)
+                raise _refused(N_("may not use its own name {got!r} (no recursion)"), node, got=node.id)
             if node.id not in self.local_names and node.id not in GLOBALS:
                 raise _refused(
-                    f"uses unknown name {node.id!r}; a function sees its parameters, its own variables, "
-                    "lr0 and math.<name>", node,
+                    N_("uses unknown name {got!r}; a function sees its parameters, its own variables, lr0 and math.<name>"),
+                    node, got=node.id,
                 )  # fmt: skip
         elif isinstance(node, ast.Attribute):
             self.math_name(node, constant=True)
         elif isinstance(node, ast.BinOp):
             if type(node.op) not in _BINARY:
-                raise _refused(f"may not use the operator in {ast.unparse(node)!r}", node)
+                raise _refused(N_("may not use the operator in {code!r}"), node, code=ast.unparse(node))
             self.expr(node.left)
             self.expr(node.right)
         elif isinstance(node, ast.UnaryOp):
             if isinstance(node.op, ast.Invert):
-                raise _refused(f"may not use ~ in {ast.unparse(node)!r}", node)
+                raise _refused(N_("may not use ~ in {code!r}"), node, code=ast.unparse(node))
             self.expr(node.operand)
         elif isinstance(node, ast.BoolOp):
             for value in node.values:
@@ -347,7 +355,7 @@ class _Checker:
         elif isinstance(node, ast.Compare):
             for op in node.ops:
                 if type(op) not in _COMPARE:
-                    raise _refused(f"may only compare with < <= > >= == !=; got {ast.unparse(node)!r}", node)
+                    raise _refused(N_("may only compare with < <= > >= == !=; got {code!r}"), node, code=ast.unparse(node))
             self.expr(node.left)
             for c in node.comparators:
                 self.expr(c)
@@ -363,19 +371,19 @@ class _Checker:
     def math_name(self, node: ast.Attribute, constant: bool) -> None:
         if not (isinstance(node.value, ast.Name) and node.value.id == "math"):
             raise _refused(
-                f"may not use {ast.unparse(node)!r}: the only attributes allowed are math.<name> "
-                "(write math.exp, not np.exp or ops.exp)", node,
+                N_("may not use {code!r}: the only attributes allowed are math.<name> (write math.exp, not np.exp or ops.exp)"),
+                node, code=ast.unparse(node),
             )  # fmt: skip
         known = MATH_CONSTANTS if constant else MATH
         if node.attr not in known:
             if constant and node.attr in MATH:
-                raise _refused(f"uses math.{node.attr} without calling it", node)
+                raise _refused(N_("uses math.{got} without calling it"), node, got=node.attr)
             allowed = ", ".join(f"math.{n}" for n in known)
-            raise _refused(f"uses math.{node.attr}, which is not allowed; allowed: {allowed}", node)
+            raise _refused(N_("uses math.{got}, which is not allowed; allowed: {allowed}"), node, got=node.attr, allowed=allowed)
 
     def call(self, node: ast.Call) -> None:
         if node.keywords or any(isinstance(a, ast.Starred) for a in node.args):
-            raise _refused(f"calls with keywords or *args: {ast.unparse(node)!r}", node)
+            raise _refused(N_("calls with keywords or *args: {code!r}"), node, code=ast.unparse(node))
         func = node.func
         if isinstance(func, ast.Attribute):
             self.math_name(func, constant=False)
@@ -383,18 +391,23 @@ class _Checker:
             label = f"math.{func.attr}()"
         elif isinstance(func, ast.Name):
             if func.id == self.function_name:
-                raise _refused(f"calls itself ({func.id}): no recursion", node)
+                raise _refused(N_("calls itself ({got}): no recursion"), node, got=func.id)
             if func.id not in BUILTINS:
                 allowed = ", ".join(BUILTINS) + ", math." + ", math.".join(MATH)
-                raise _refused(f"calls unknown function {func.id!r}; allowed: {allowed}", node)
+                raise _refused(N_("calls unknown function {got!r}; allowed: {allowed}"), node, got=func.id, allowed=allowed)
             low, high = BUILTINS[func.id]
             arities = tuple(range(low, high + 1))
             label = f"{func.id}()"
         else:
-            raise _refused(f"may only call a named function; got {ast.unparse(node)!r}", node)
+            raise _refused(N_("may only call a named function; got {code!r}"), node, code=ast.unparse(node))
         if len(node.args) not in arities:
-            wanted = " or ".join(map(str, arities)) if len(arities) <= 2 else f"{arities[0]} to {arities[-1]}"
-            raise _refused(f"{label} takes {wanted} argument(s); got {len(node.args)}", node)
+            if len(arities) == 1:
+                wanted = N_("{function} takes {low} argument(s); got {count}")
+            elif len(arities) == 2:
+                wanted = N_("{function} takes {low} or {high} argument(s); got {count}")
+            else:
+                wanted = N_("{function} takes {low} to {high} argument(s); got {count}")
+            raise _refused(wanted, node, function=label, low=arities[0], high=arities[-1], count=len(node.args))
         for arg in node.args:
             self.expr(arg)
 
@@ -487,23 +500,25 @@ def _error_line(err: BaseException) -> int | None:
     return line
 
 
-def _why(err: BaseException) -> str:
+def _why(err: BaseException) -> Message | str:
     if isinstance(err, ZeroDivisionError):
-        return "division by zero"
+        return Message(N_("division by zero"))
     if isinstance(err, OverflowError):
-        return "a number too large (overflow)"
+        return Message(N_("a number too large (overflow)"))
     if isinstance(err, ValueError) and "complex" in str(err):
         return str(err)
     if isinstance(err, ValueError):
-        return "a math domain error (e.g. log of a number <= 0, sqrt of a negative)"
+        return Message(N_("a math domain error (e.g. log of a number <= 0, sqrt of a negative)"))
     if isinstance(err, UnboundLocalError):
         return str(err)
     return f"{type(err).__name__}: {err}"
 
 
-def _failed(what: str, epoch: int, line: int | None) -> check.ParameterError:
-    where = f", line {line}" if line else ""
-    return check.fail("expression", f"expression{where}: {what} at epoch {epoch}")
+def _failed(what: Message | str, epoch: int, line: int | None) -> check.ParameterError:
+    """``expression[, line n]: what at epoch k``; ``what`` a :class:`Message` (or Python's own text)."""
+    if line:
+        return check.fail("expression", N_("expression, line {line}: {what} at epoch {epoch}"), line=line, what=what, epoch=epoch)
+    return check.fail("expression", N_("expression: {what} at epoch {epoch}"), what=what, epoch=epoch)
 
 
 def _float32(x: float) -> float:
@@ -517,19 +532,19 @@ def _float32(x: float) -> float:
 FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
-RETURNS_INT = "the function returns the integer {value}; Keras needs a float (write {value}.0 or float(...))"
-RETURNS_NONE = "the function returns None (no return reached); Keras needs a float"
+RETURNS_INT = N_("the function returns the integer {value}; Keras needs a float (write {value}.0 or float(...))")
+RETURNS_NONE = N_("the function returns None (no return reached); Keras needs a float")
 
 
 def _checked_rate(value: Any, epoch: int) -> float:
     if isinstance(value, (bool, int)):
-        raise _failed(RETURNS_INT.format(value=int(value)), epoch, None)
+        raise _failed(Message(RETURNS_INT, value=int(value)), epoch, None)
     if value is None:
-        raise _failed(RETURNS_NONE, epoch, None)
+        raise _failed(Message(RETURNS_NONE), epoch, None)
     if not isinstance(value, float):
-        raise _failed(f"the function returns {value!r}; Keras needs a float", epoch, None)
+        raise _failed(Message(N_("the function returns {got!r}; Keras needs a float"), got=value), epoch, None)
     if not (math.isfinite(value) and 0 <= value <= FLOAT32_MAX):
-        raise _failed(f"the function gives the rate {value:g}; a learning rate must be finite and >= 0", epoch, None)
+        raise _failed(Message(N_("the function gives the rate {rate:g}; a learning rate must be finite and >= 0"), rate=value), epoch, None)
     return value
 
 
@@ -556,8 +571,9 @@ class Recurrence:
         if last_epoch >= MAX_EPOCHS:
             raise check.fail(
                 "expression",
-                f"expression: a function that reads {self.fn.lr} runs once per epoch, for at most {MAX_EPOCHS:,} "
-                f"epochs; this plot needs {last_epoch + 1:,}. Show fewer steps or more steps per epoch.",
+                N_("expression: a function that reads {lr} runs once per epoch, for at most {most:,} "
+                   "epochs; this plot needs {count:,}. Show fewer steps or more steps per epoch."),
+                lr=self.fn.lr, most=MAX_EPOCHS, count=last_epoch + 1,
             )
         with self.lock:
             start = time.perf_counter()
@@ -567,7 +583,7 @@ class Recurrence:
                 rates.append(rate)
                 self.feed = _float32(rate)
                 if epoch % 1024 == 1023 and time.perf_counter() - start > TIME_LIMIT:
-                    raise check.fail("expression", f"expression: the function took over {TIME_LIMIT:g} s by epoch {epoch}")
+                    raise check.fail("expression", N_("expression: the function took over {seconds:g} s by epoch {epoch}"), seconds=TIME_LIMIT, epoch=epoch)
             return np.asarray(rates[: last_epoch + 1], dtype=np.float64)
 
 

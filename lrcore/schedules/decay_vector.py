@@ -19,6 +19,7 @@ from typing import Callable
 import numpy as np
 
 from lrcore import _checks as check
+from lrcore._text import N_, Message
 
 from lrcore.schedules.decay_function import (
     _COMPARE,
@@ -58,7 +59,7 @@ class _Vector:
         self.error = np.zeros(n, bool)
         self.error_line = np.zeros(n, np.int64)
         self.error_what = np.full(n, -1, np.int64)
-        self.reasons: list[str] = []
+        self.reasons: list[str | Message] = []  # templates (marked N_), or messages with their fields
         e = epochs.astype(np.float64)
         self.env: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {
             fn.epoch: (e, np.zeros(n, bool), np.ones(n, bool)),
@@ -71,7 +72,7 @@ class _Vector:
 
     # -- bookkeeping
 
-    def fail(self, where: np.ndarray, reason: str, node: ast.AST | None) -> None:
+    def fail(self, where: np.ndarray, reason: str | Message, node: ast.AST | None) -> None:
         new = where & ~self.error
         if new.any():
             if reason not in self.reasons:
@@ -134,7 +135,7 @@ class _Vector:
             value, real, defined = self.env[name]
             unset = live & ~defined
             if unset.any():
-                self.fail(unset, f"{name} is read before it is given a value", node)
+                self.fail(unset, Message(N_("{variable} is read before it is given a value"), variable=name), node)
             return _Value(value, real)
         value, real = self.globals[name]
         return _Value(value, real)
@@ -191,7 +192,7 @@ class _Vector:
         real = a.real | b.real
         kind = type(op)
         if kind in (ast.Div, ast.FloorDiv, ast.Mod):
-            self.fail(live & (y == 0), "division by zero", node)
+            self.fail(live & (y == 0), N_("division by zero"), node)
             out = {ast.Div: np.true_divide, ast.FloorDiv: np.floor_divide, ast.Mod: np.mod}[kind](x, y)
             return _Value(out, np.ones(self.n, bool) if kind is ast.Div else real)
         if kind is ast.Pow:
@@ -199,13 +200,13 @@ class _Vector:
             finite = np.isfinite(x) & np.isfinite(y)
             bad = live & finite & ~np.isfinite(out)
             out = np.where(live & ~bad, _libm(math.pow, [x, y], live & ~bad), out)
-            self.fail(bad & (x == 0), "division by zero", node)  # 0 ** negative
-            self.fail(bad & np.isnan(out), "a negative number to a fractional power (Python would make it complex)", node)
-            self.fail(bad, "a number too large (overflow)", node)
+            self.fail(bad & (x == 0), N_("division by zero"), node)  # 0 ** negative
+            self.fail(bad & np.isnan(out), N_("a negative number to a fractional power (Python would make it complex)"), node)
+            self.fail(bad, N_("a number too large (overflow)"), node)
             return _Value(out, real | (~a.real & ~b.real & (y < 0)))  # int ** negative int is a float
         out = {ast.Add: np.add, ast.Sub: np.subtract, ast.Mult: np.multiply}[kind](x, y)
         if kind is ast.Mult:  # an int product past float range is refused, as _mul refuses it
-            self.fail(live & ~real & np.isfinite(x) & np.isfinite(y) & ~np.isfinite(out), "a number too large (overflow)", node)
+            self.fail(live & ~real & np.isfinite(x) & np.isfinite(y) & ~np.isfinite(out), N_("a number too large (overflow)"), node)
         return _Value(out, real)
 
     def math_call(self, name: str, args: list[_Value], live: np.ndarray, node: ast.AST) -> _Value:
@@ -213,12 +214,12 @@ class _Vector:
         values = [a.value for a in args]
         if gives_int:  # math.floor(inf) and math.floor(nan) raise
             x = values[0]
-            self.fail(live & np.isinf(x), "a number too large (overflow)", node)
-            self.fail(live & np.isnan(x), "a math domain error (e.g. log of a number <= 0, sqrt of a negative)", node)
+            self.fail(live & np.isinf(x), N_("a number too large (overflow)"), node)
+            self.fail(live & np.isnan(x), N_("a math domain error (e.g. log of a number <= 0, sqrt of a negative)"), node)
             return _Value(np_fn(x), np.zeros(self.n, bool))
         if name == "log" and len(values) == 2:
             num, den = self._math(np.log, values[:1], live, node), self._math(np.log, values[1:], live, node)
-            self.fail(live & (den == 0), "division by zero", node)
+            self.fail(live & (den == 0), N_("division by zero"), node)
             return _Value(num / den, np.ones(self.n, bool))
         return _Value(self._math(np_fn, values, live, node), np.ones(self.n, bool))
 
@@ -234,8 +235,8 @@ class _Vector:
             domain = domain | infinite
         elif np_fn is np.power:
             domain = domain | (infinite & np.logical_or.reduce([v == 0 for v in values]))
-        self.fail(domain, "a math domain error (e.g. log of a number <= 0, sqrt of a negative)", node)
-        self.fail(infinite, "a number too large (overflow)", node)
+        self.fail(domain, N_("a math domain error (e.g. log of a number <= 0, sqrt of a negative)"), node)
+        self.fail(infinite, N_("a number too large (overflow)"), node)
         if np_fn in _EXACT:
             return out
         good = live & finite & np.isfinite(out)
@@ -256,8 +257,8 @@ class _Vector:
             return _Value(args[0].value, np.ones(n, bool))
         if name in ("int", "round"):
             x = args[0].value
-            self.fail(live & np.isinf(x) & args[0].real, "a number too large (overflow)", node)
-            self.fail(live & np.isnan(x) & args[0].real, "a math domain error (a NaN is not a whole number)", node)
+            self.fail(live & np.isinf(x) & args[0].real, N_("a number too large (overflow)"), node)
+            self.fail(live & np.isnan(x) & args[0].real, N_("a math domain error (a NaN is not a whole number)"), node)
             return _Value(np.trunc(x) if name == "int" else np.round(x), np.zeros(n, bool))
         assert name == "pow"
         return self.binary(ast.Pow(), args[0], args[1], live, node)
@@ -301,14 +302,17 @@ def _libm(py_fn: Callable[..., float], values: list[np.ndarray], where: np.ndarr
 def vector_rates(fn: Function, lr0: float, epochs: np.ndarray) -> np.ndarray:
     """The rates of ``epochs`` (any order), for a function that does not read ``lr``; raises at the first failing epoch."""
     if fn.reads_lr:
-        raise check.fail("expression", "expression: vector_rates is for functions that do not read lr; use Recurrence")
+        raise check.fail("expression", N_("expression: vector_rates is for functions that do not read lr; use Recurrence"))
     run = _Vector(fn, lr0, epochs)
     rates, error = run.run()
     bad = error | ~np.isfinite(rates) | (rates < 0) | (rates > FLOAT32_MAX)
     if bad.any():
         k = int(np.argmin(np.where(bad, epochs, np.iinfo(np.int64).max)))
         if error[k]:
-            reason = run.reasons[run.error_what[k]].format(value=int(rates[k]) if np.isfinite(rates[k]) else rates[k])
+            reason = run.reasons[run.error_what[k]]
+            if not isinstance(reason, Message):  # a template; RETURNS_INT shows the integer returned
+                reason = Message(reason, value=int(rates[k]) if np.isfinite(rates[k]) else rates[k])
             raise _failed(reason, int(epochs[k]), int(run.error_line[k]) or None)
-        raise _failed(f"the function gives the rate {float(rates[k]):g}; a learning rate must be finite and >= 0", int(epochs[k]), None)
+        rate = Message(N_("the function gives the rate {rate:g}; a learning rate must be finite and >= 0"), rate=float(rates[k]))
+        raise _failed(rate, int(epochs[k]), None)
     return rates

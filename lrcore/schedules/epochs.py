@@ -48,8 +48,8 @@ def steps_per_epoch(n_examples: int, batch_size: int, drop_last: bool = False) -
     if drop_last and b > n:
         raise check.fail(
             "batch_size",
-            f"batch_size must be <= n_examples when drop_last=True (else no batch is full); "
-            f"got batch_size={b}, n_examples={n}",
+            N_("{name} must be <= n_examples when drop_last=True (else no batch is full); "
+               "got {name}={value}, n_examples={high}"),
             code="range",
             value=b,
             high=n,

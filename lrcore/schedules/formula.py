@@ -70,37 +70,35 @@ _PRECEDENCE = {ast.Add: 1, ast.Sub: 1, ast.Mult: 2, ast.Div: 2, ast.FloorDiv: 2,
 MAX_LENGTH = 500  # a formula, not a program
 
 
-def _refused(message: str) -> check.ParameterError:
-    """Every problem with a formula is a problem with its ``expression``."""
-    return check.fail("expression", message)
+def _refused(message: str, **fields) -> check.ParameterError:
+    """Every problem with a formula is a problem with its ``expression`` (``message`` is a template)."""
+    return check.fail("expression", message, **fields)
 
 
 def _parse(expression: str) -> ast.expr:
     if not isinstance(expression, str) or not expression.strip():
-        raise _refused("expression must be a non-empty formula in step or epoch, e.g. 0.1 * 0.5**epoch")
+        raise _refused(N_("expression must be a non-empty formula in step or epoch, e.g. 0.1 * 0.5**epoch"))
     if len(expression) > MAX_LENGTH:
-        raise _refused(f"expression must be at most {MAX_LENGTH} characters; got {len(expression)}")
+        raise _refused(N_("expression must be at most {most} characters; got {count}"), most=MAX_LENGTH, count=len(expression))
     try:
         tree = ast.parse(expression.strip().replace("^", "**"), mode="eval")
         _validate(tree.body)
     except SyntaxError as err:
-        raise _refused(f"expression is not a valid formula: {err.msg} (near column {err.offset})") from None
+        raise _refused(N_("expression is not a valid formula: {error} (near column {column})"), error=err.msg, column=err.offset) from None
     except (RecursionError, MemoryError):
-        raise _refused("expression is nested too deeply to evaluate") from None
+        raise _refused(N_("expression is nested too deeply to evaluate")) from None
     return tree.body
 
 
 def _validate(node: ast.AST) -> None:
     if isinstance(node, ast.Constant):
         if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
-            raise _refused(f"expression may only contain numbers; got {node.value!r}")
+            raise _refused(N_("expression may only contain numbers; got {got!r}"), got=node.value)
         if isinstance(node.value, int) and node.value.bit_length() > 1023:
-            raise _refused("expression has a number too large for a float")
+            raise _refused(N_("expression has a number too large for a float"))
     elif isinstance(node, ast.Name):
         if node.id not in _VARIABLES and node.id not in CONSTANTS:
-            raise _refused(
-                f"expression uses unknown name {node.id!r}; allowed: step (or t), epoch, lr0, pi, e"
-            )
+            raise _refused(N_("expression uses unknown name {got!r}; allowed: step (or t), epoch, lr0, pi, e"), got=node.id)
     elif isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
         _validate(node.left)
         _validate(node.right)
@@ -120,16 +118,14 @@ def _validate(node: ast.AST) -> None:
             _validate(value)
     elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not node.keywords:
         if node.func.id not in FUNCTIONS:
-            raise _refused(
-                f"expression calls unknown function {node.func.id!r}; allowed: " + ", ".join(FUNCTIONS)
-            )
+            raise _refused(N_("expression calls unknown function {got!r}; allowed: {allowed}"), got=node.func.id, allowed=", ".join(FUNCTIONS))
         arity = FUNCTIONS[node.func.id][1]
         if len(node.args) != arity:
-            raise _refused(f"expression: {node.func.id}() takes {arity} argument(s); got {len(node.args)}")
+            raise _refused(N_("expression: {function}() takes {arity} argument(s); got {count}"), function=node.func.id, arity=arity, count=len(node.args))
         for arg in node.args:
             _validate(arg)
     else:
-        raise _refused(f"expression may not contain {ast.unparse(node)!r}")
+        raise _refused(N_("expression may not contain {got!r}"), got=ast.unparse(node))
 
 
 def _evaluate(node: ast.expr, env: dict[str, np.ndarray]) -> np.ndarray:
@@ -263,8 +259,8 @@ def formula(expression: str, steps_per_epoch: int = 1, lr0: float = 0.1) -> Sche
         if bad.any():
             k = int(np.argmax(bad))
             raise _refused(
-                f"expression gives the rate {float(rates[k]):g} at step {int(s[k])}; a learning rate "
-                "must be finite and >= 0"
+                N_("expression gives the rate {rate:g} at step {step}; a learning rate must be finite and >= 0"),
+                rate=float(rates[k]), step=int(s[k]),
             )
         return rates
 

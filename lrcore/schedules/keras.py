@@ -147,11 +147,13 @@ def piecewise_constant(
     if len(v) != len(b) + 1:
         raise check.fail(
             "values",
-            f"values must have one more entry than boundaries; got {len(v)} values for {len(b)} boundaries",
+            N_("{name} must have one more entry than boundaries; got {values} values for {boundaries} boundaries"),
             value=v,
+            values=len(v),
+            boundaries=len(b),
         )
     if not b:
-        raise check.fail("boundaries", "boundaries must hold at least one step; got none", value=b)
+        raise check.fail("boundaries", N_("{name} must hold at least one step; got none"), value=b)
     inclusive = bool(inclusive)
     b_arr, v_arr = np.asarray(b), np.asarray(v)
     side = "left" if inclusive else "right"

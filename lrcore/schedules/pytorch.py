@@ -63,7 +63,7 @@ def multi_step(lr: float, milestones: Sequence[int], gamma: float = 0.1) -> Sche
     ms = tuple(check.integer(f"milestones[{i}]", m, low=1) for i, m in enumerate(check.sequence("milestones", milestones)))
     check.increasing("milestones", ms)
     if not ms:
-        raise check.fail("milestones", "milestones must hold at least one step; got none", value=ms)
+        raise check.fail("milestones", N_("{name} must hold at least one step; got none"), value=ms)
     gamma = check.in_range("gamma", gamma, 0.0, 1.0)
     ms_arr = np.asarray(ms)
 
@@ -263,8 +263,8 @@ def one_cycle(
         hi = (total + 1) / (2 * total) if three_phase else 1.0
         raise check.fail(
             "pct_start",
-            f"pct_start must leave every phase at least one step: 1/total_steps < pct_start < "
-            f"{hi:g}, i.e. {1 / total:g} < pct_start < {hi:g}; got {pct}",
+            N_("{name} must leave every phase at least one step: 1/total_steps < {name} < "
+               "{high:g}, i.e. {low:g} < {name} < {high:g}; got {value}"),
             code="range",
             value=pct,
             low=1 / total,
