@@ -41,6 +41,7 @@ NAMES = {
     "Stack", "Overflow", "Towards",  # the texts' publishers as they spell themselves: Stack Overflow, Towards AI
     "True", "False", "None",  # Python's literals, as a parameter's value is written in the frameworks' calls
     "Yarats",  # an author's name (Ma & Yarats 2019, the warmup lab's source)
+    "Zhang",  # an author's name (Zhang et al. 2019, the race's curvature-shaped noise)
 }
 NAMES |= {p.name for e in registry.SCHEDULES.values() for p in e.params}
 # A choice's options are values the frameworks spell that way (anneal_strategy="linear",
