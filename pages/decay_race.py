@@ -267,6 +267,11 @@ def progress_bar(slot, config):
     return report
 
 
+def _is_schedule(value) -> bool:
+    """An inner schedule, or a join's pieces: their formulas show them, not a Python repr."""
+    return hasattr(value, "params") or (isinstance(value, tuple) and bool(value) and all(hasattr(v, "params") for v in value))
+
+
 def formulas(config: RaceConfig) -> None:
     """The schedules' and the theory's formulas: outside the fragment, as they do not change with the rate."""
     with st.expander(_("The formulas behind the race"), expanded=False):
@@ -282,7 +287,11 @@ def formulas(config: RaceConfig) -> None:
             if is_function(spec.get("expression")):  # a pasted def reads best as itself
                 st.code(spec["expression"], language="python", wrap_lines=True)
             rate_params = {p.name for p in spec.entry.params if p.rate_fraction is not None}
-            values = [f"{k} = {v:g}" if isinstance(v, float) else f"{k} = {v}" for k, v in spec.params if k not in rate_params and not hasattr(v, "params") and not is_function(v)]
+            values = [
+                f"{k} = {v:g}" if isinstance(v, float) else f"{k} = {v}"
+                for k, v in spec.params
+                if k not in rate_params and not _is_schedule(v) and not is_function(v)
+            ]
             if values:
                 st.caption(", ".join(values))
             code_panel(schedule, key=f"code.race.{spec.name}.{len(shown)}", steps=config.steps)
