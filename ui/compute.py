@@ -159,7 +159,7 @@ def net_chunk(config: nets.NetConfig, index: int, _before: nets.NetState | None 
 def net_training(config: nets.NetConfig, progress: Callable[[float], None] | None = None) -> views.NetView:
     """The network's training as a view, chunk by chunk from the cache (``progress`` hears 0 to 1)."""
     states = [net_chunk(config, -1)]
-    for k, (_, end) in enumerate(nets.chunk_epochs(config)):
+    for k, (_start, end) in enumerate(nets.chunk_epochs(config)):
         states.append(net_chunk(config, k, states[-1]))
         if progress is not None:
             progress(end / config.epochs)
