@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from lrcore import _checks as check
+from lrcore._text import N_
 
 __all__ = ["SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "Optimizer", "CLASSES", "PRESETS", "OptimizerSpec"]
 
@@ -249,18 +250,19 @@ class Preset:
     """An optimizer as a student meets it: a name, torch's class and its usual settings."""
 
     token: str  # the URL-safe name, e.g. "momentum"
-    name: str  # how it is written on screen, e.g. "Momentum"
+    name: str  # how it is written on screen, e.g. "Momentum" (English source: the UI translates it)
     cls: type[Optimizer]
     settings: tuple[tuple[str, Any], ...] = ()
 
 
 # The strategies note's optimizers, with torch's defaults (momentum 0.9 where it has one).
+# Names that are words are marked for the catalog; the others are the classes' own names.
 PRESETS: dict[str, Preset] = {
     p.token.lower(): p
     for p in (
         Preset("SGD", "SGD", SGD),
-        Preset("momentum", "Momentum", SGD, (("momentum", 0.9),)),
-        Preset("nesterov", "Nesterov", SGD, (("momentum", 0.9), ("nesterov", True))),
+        Preset("momentum", N_("Momentum"), SGD, (("momentum", 0.9),)),
+        Preset("nesterov", N_("Nesterov"), SGD, (("momentum", 0.9), ("nesterov", True))),
         Preset("Adagrad", "Adagrad", Adagrad),
         Preset("RMSprop", "RMSprop", RMSprop),
         Preset("Adam", "Adam", Adam),

@@ -52,9 +52,13 @@ class Lane:
         # whatever rate they were made with (a cache keyed on the config then hits).
         object.__setattr__(self, "schedule", self.schedule.with_rate(1.0))
 
-    def label(self, with_optimizer: bool = False) -> str:
-        """The lane's name: its schedule's, and its optimizer's when lanes differ by it."""
-        return f"{self.schedule.label} · {self.optimizer.name}" if with_optimizer else self.schedule.label
+    def label(self, with_optimizer: bool = False, translate: Callable[[str], str] = str) -> str:
+        """The lane's name: its schedule's, and its optimizer's when lanes differ by it.
+
+        ``translate`` is the UI's catalog, applied to each name (lrcore itself never translates).
+        """
+        name = self.schedule.named(translate)
+        return f"{name} · {translate(self.optimizer.name)}" if with_optimizer else name
 
 
 def parse_lanes(text: str, optimizer: str = "SGD") -> list[tuple[str, str]]:
@@ -306,10 +310,11 @@ def race_marks(problem: NoisyQuadratic, optimizer: Optimizer, steps: int) -> Rac
     )
 
 
-def lane_labels(lanes: Sequence[Lane]) -> list[str]:
-    """Each lane's name as the race shows it: its schedule, and its optimizer when they differ."""
+def lane_labels(lanes: Sequence[Lane], translate: Callable[[str], str] = str) -> list[str]:
+    """Each lane's name as the race shows it: its schedule, and its optimizer when they differ
+    (``translate``: as in :meth:`Lane.label`)."""
     with_optimizer = len({lane.optimizer for lane in lanes}) > 1
-    return [lane.label(with_optimizer) for lane in lanes]
+    return [lane.label(with_optimizer, translate) for lane in lanes]
 
 
 def _record_every(steps: int, runs: int) -> int:

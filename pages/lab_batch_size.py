@@ -36,7 +36,7 @@ under = c4.selectbox(
     _("steps under"),
     SCHEDULES,
     key=link.field(Field("under", BEST, state.choice(SCHEDULES))),
-    format_func=lambda n: _(BEST_LABEL) if n == BEST else _(registry.SCHEDULES[n].label),
+    format_func=controls.shown_as(lambda n: _(BEST_LABEL) if n == BEST else controls.entry_label(n), SCHEDULES),
     help=_("The best constant rate for each batch size (exact, found as a root), or one schedule for every batch size."),
 )
 with st.expander(_("The problem") if under == BEST else _("The problem, and the schedule"), expanded=False):
@@ -95,7 +95,7 @@ with right:
             _(
                 "Under {schedule} for every batch size; S_min, E_min and B_crit are the best constant "
                 "rate's limits (McCandlish et al. define them that way), drawn for reference.",
-                schedule=_(registry.SCHEDULES[under].label),
+                schedule=controls.entry_label(under),
             )
         )
 

@@ -42,6 +42,7 @@ NAMES = {
     "True", "False", "None",  # Python's literals, as a parameter's value is written in the frameworks' calls
     "Yarats",  # an author's name (Ma & Yarats 2019, the warmup lab's source)
     "Python",  # the language a pasted decay function is written in
+    "Zhang",  # an author's name (Zhang et al. 2019, the race's curvature-shaped noise)
 }
 NAMES |= {p.name for e in registry.SCHEDULES.values() for p in e.params}
 # A choice's options are values the frameworks spell that way (anneal_strategy="linear",

@@ -5,7 +5,7 @@ import pytest
 
 from lrcore import registry
 from lrcore.optim import OptimizerSpec
-from lrcore.race import Lane, RaceConfig, lane_tokens, parse_lanes, run_race
+from lrcore.race import Lane, RaceConfig, lane_labels, lane_tokens, parse_lanes, run_race
 
 SETTINGS = dict(steps=300, runs=64, seed=11)
 
@@ -66,3 +66,9 @@ def test_a_race_holds_one_to_six_lanes():
     with pytest.raises(ValueError, match="^lanes must hold 1 to 6"):
         RaceConfig(lanes=lanes(*[("step", "SGD")] * 7))
     assert len(run_race(RaceConfig(lanes=lanes(("cosine", "SGD")), **SETTINGS))) == 1
+
+
+def test_lane_names_pass_each_name_through_the_uis_translation():
+    two = lanes(("exponential", "SGD"), ("exponential", "momentum"))
+    assert lane_labels(two) == ["Exponential decay · SGD", "Exponential decay · Momentum"]  # lrcore's English
+    assert lane_labels(two, lambda s: f"<{s}>") == ["<Exponential decay> · <SGD>", "<Exponential decay> · <Momentum>"]

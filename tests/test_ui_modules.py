@@ -264,3 +264,16 @@ def test_link_parsers_read_good_values(parser, raw, value):
 def test_link_parsers_say_what_is_wrong(parser, raw, reason):
     with pytest.raises(ValueError, match=reason):
         parser(raw)
+
+
+def test_a_relabelled_race_view_shares_the_cached_arrays_and_leaves_the_cached_view_in_english():
+    from lrcore.race import lane_labels
+    from ui import i18n
+
+    config = RaceConfig.duel("exponential", "momentum", steps=50, runs=4)
+    cached = views.compute_race_view(config)
+    with i18n.using("zh"):
+        shown = views.relabelled(cached, lane_labels(config.lanes, i18n._))
+    assert shown.labels == ["恒定学习率", "指数衰减"] and cached.labels == ["Constant rate", "Exponential decay"]
+    assert shown.lanes[1].mean is cached.lanes[1].mean
+    assert views.relabelled(cached, cached.labels) is cached  # English: nothing to copy

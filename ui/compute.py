@@ -17,8 +17,9 @@ from dataclasses import replace
 from typing import Callable
 
 from lrcore import global_step, nets, race, registry
-from lrcore.race import RaceConfig, RaceMarks
+from lrcore.race import RaceConfig, RaceMarks, lane_labels
 from ui import lab_views, views
+from ui.i18n import _
 
 
 ESTIMATE_FROM = 1_000_000  # run-steps
@@ -61,14 +62,15 @@ def _views() -> _Views:
 
 
 def race_view(config: RaceConfig, progress: Callable[[float], None] | None = None) -> views.RaceView:
-    """The race's view, from the cache or computed (reporting ``progress`` from 0 to 1)."""
+    """The race's view, from the cache or computed (reporting ``progress`` from 0 to 1), its
+    lanes named in the session's language."""
     cache = _views()
     view = cache.get(config)
     if view is None:
         start = time.perf_counter()
         view = views.compute_race_view(config, progress)
         cache.put(config, view, time.perf_counter() - start)
-    return view
+    return views.relabelled(view, lane_labels(config.lanes, _))
 
 
 def seconds_for(config: RaceConfig) -> float | None:
@@ -157,7 +159,7 @@ def net_chunk(config: nets.NetConfig, index: int, _before: nets.NetState | None 
 def net_training(config: nets.NetConfig, progress: Callable[[float], None] | None = None) -> views.NetView:
     """The network's training as a view, chunk by chunk from the cache (``progress`` hears 0 to 1)."""
     states = [net_chunk(config, -1)]
-    for k, (_, end) in enumerate(nets.chunk_epochs(config)):
+    for k, (_start, end) in enumerate(nets.chunk_epochs(config)):
         states.append(net_chunk(config, k, states[-1]))
         if progress is not None:
             progress(end / config.epochs)

@@ -278,6 +278,11 @@ def schedule_picker(link: Link, key: str, default: str, *, exclude=(), label=Non
 MOMENTUM = ("momentum", "nesterov")  # the presets with a momentum to set
 
 
+def optimizer_name(token: str) -> str:
+    """An optimizer preset's name in the session's language ("Momentum", 动量); marked N_ in lrcore.optim."""
+    return _(optim.preset(token).name)
+
+
 def optimizer_picker(link: Link, container=None) -> OptimizerSpec:
     """The optimizer (a preset token in the link, e.g. ``opt=Adam``) and its momentum."""
     box = container or st
@@ -287,7 +292,7 @@ def optimizer_picker(link: Link, container=None) -> OptimizerSpec:
         _("Optimizer"),
         tokens,
         key="opt",
-        format_func=lambda t: optim.preset(t).name,
+        format_func=shown_as(optimizer_name, tokens),
         help=_("The strategies note's optimizers, with PyTorch's default hyper-parameters."),
     )
     params = {}

@@ -23,12 +23,13 @@ from lrcore.optim import OptimizerSpec
 from lrcore.race import MAX_LANES, Lane, duel, lane_tokens, parse_lanes
 from lrcore.registry import Spec
 from ui import controls, state
+from ui.i18n import N_, _
 from ui.state import Field, Link
 
 MODES = {
-    "duel": "a constant rate against one decay",
-    "schedules": "schedules side by side",
-    "optimizers": "optimizers side by side",
+    "duel": N_("a constant rate against one decay"),
+    "schedules": N_("schedules side by side"),
+    "optimizers": N_("optimizers side by side"),
 }
 ARTICLE_FIVE = ["constant", "inverse_time", "step", "exponential", "inverse_sqrt"]  # the decay article's
 NOTE_FIVE = ["SGD", "momentum", "Adagrad", "RMSprop", "Adam"]  # the strategies note's
@@ -79,9 +80,9 @@ def picker(link: Link, box, *, steps: int, rate: float, epoch: int) -> Choice:
     """Draw the lane controls into ``box``; return the lanes (schedule specs without rates)."""
     _mode_from_link(link)
     mode = box.radio(
-        "Compare",
+        _("Compare"),
         list(MODES),
-        format_func=MODES.get,
+        format_func=controls.shown_as(lambda m: _(MODES[m]), list(MODES)),
         key=link.field(Field("compare", "duel", state.choice(list(MODES)))),
         on_change=_reset_lanes,
     )
@@ -90,9 +91,9 @@ def picker(link: Link, box, *, steps: int, rate: float, epoch: int) -> Choice:
     if mode == "schedules":
         optimizer = controls.optimizer_picker(link, container=box)
         names = box.multiselect(
-            "Schedules (lanes)",
+            _("Schedules (lanes)"),
             list(registry.SCHEDULES),
-            format_func=lambda n: registry.SCHEDULES[n].label,
+            format_func=controls.shown_as(controls.entry_label, list(registry.SCHEDULES)),
             max_selections=MAX_LANES,
             key=link.field(
                 Field(
@@ -103,32 +104,32 @@ def picker(link: Link, box, *, steps: int, rate: float, epoch: int) -> Choice:
                     always=True,
                 )
             ),
-            help=f"Up to {MAX_LANES} lanes, all on the same noise. In a link: lanes=constant,step,…",
+            help=_("Up to {n} lanes, all on the same noise. In a link: lanes=constant,step,…", n=MAX_LANES),
         )
         specs = []
         for name in names:
             if name == "constant":  # its one parameter is the slider's rate
                 specs.append(registry.default_spec(name, steps, rate))
                 continue
-            with box.expander(registry.SCHEDULES[name].label, expanded=False):
+            with box.expander(controls.entry_label(name), expanded=False):
                 specs.append(controls.schedule_editor(link, f"l.{name}", name, **edit))
         lanes = None if None in specs else tuple(Lane(Spec.from_dict(s), optimizer) for s in specs)
         return Choice(mode, lanes or None, optimizer)
 
     decay_name = controls.schedule_picker(
-        link, "decay", DEFAULT_DECAY, exclude=("constant",) if mode == "duel" else (), label="Decay schedule", container=box
+        link, "decay", DEFAULT_DECAY, exclude=("constant",) if mode == "duel" else (), label=_("Decay schedule"), container=box
     )
-    with box.expander("Schedule parameters", expanded=mode == "duel"):
-        st.caption("Its rates follow the learning-rate slider: every lane starts from the same rate.")
+    with box.expander(_("Schedule parameters"), expanded=mode == "duel"):
+        st.caption(_("Its rates follow the learning-rate slider: every lane starts from the same rate."))
         spec = controls.schedule_editor(link, "d", decay_name, **edit)
     if mode == "duel":
         optimizer = controls.optimizer_picker(link, container=box)
         return Choice(mode, None if spec is None else duel(Spec.from_dict(spec), optimizer, steps, rate), optimizer)
 
     tokens = box.multiselect(
-        "Optimizers (lanes)",
+        _("Optimizers (lanes)"),
         TOKENS,
-        format_func=lambda t: optim.preset(t).name,
+        format_func=controls.shown_as(controls.optimizer_name, TOKENS),
         max_selections=MAX_LANES,
         key=link.field(
             Field(
@@ -139,7 +140,7 @@ def picker(link: Link, box, *, steps: int, rate: float, epoch: int) -> Choice:
                 always=True,
             )
         ),
-        help=f"Up to {MAX_LANES} lanes, each with PyTorch's default hyper-parameters (momentum 0.9), on the same noise.",
+        help=_("Up to {n} lanes, each with PyTorch's default hyper-parameters (momentum 0.9), on the same noise.", n=MAX_LANES),
     )
     if spec is None or not tokens:
         return Choice(mode, None, None)

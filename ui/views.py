@@ -220,6 +220,14 @@ def compute_race_view(config: RaceConfig, progress=None) -> RaceView:
     return race_view(run_race(config, progress))
 
 
+def relabelled(view: RaceView, labels: list[str]) -> RaceView:
+    """The view with its lanes named ``labels`` (a session's language: one cached view serves
+    every session, so it keeps lrcore's English names). The arrays are shared, not copied."""
+    if list(labels) == view.labels:
+        return view
+    return replace(view, lanes=tuple(replace(lane, label=label) for lane, label in zip(view.lanes, labels, strict=True)))
+
+
 # --------------------------------------------------------------------------- the gallery
 
 
