@@ -379,11 +379,15 @@ def verdict(v, labels: list[str], exact: list[bool] | None = None) -> str:
     """
     name = Namer(labels)
     exact = exact or [False] * len(labels)
-    what = _("expected") if all(exact) else _("mean") if not any(exact) else _("expected (or mean, where no theory)")
     mark = _("**Right.**") if v.right else _("**Not this time.**")
     if v.kind == "lowest":
         finals = listing(_("{lane} {loss}", lane=name(k), loss=number(f)) for k, f in enumerate(v.finals))
-        return _("{mark} {lane} ends lowest. Final {what} losses: {finals}.", mark=mark, lane=name(v.lane, start=True), what=what, finals=finals)
+        fields = dict(mark=mark, lane=name(v.lane, start=True), finals=finals)
+        if all(exact):
+            return _("{mark} {lane} ends lowest. Final expected losses: {finals}.", **fields)
+        if not any(exact):
+            return _("{mark} {lane} ends lowest. Final mean losses: {finals}.", **fields)
+        return _("{mark} {lane} ends lowest. Final expected (or mean, where no theory) losses: {finals}.", **fields)
     if v.kind == "diverges":
         gone = v.shares[v.lane]
         did = _("{share} of its runs diverged", share=share(gone)) if gone > 0 else _("none of its runs diverged")
@@ -393,9 +397,9 @@ def verdict(v, labels: list[str], exact: list[bool] | None = None) -> str:
         return _("{mark} You said {lane} would not diverge: {did} (it diverges when over {threshold} do).", **fields)
     floor = "" if v.floor is None else _(" (its noise floor is {floor})", floor=number(v.floor))
     return _(
-        "{mark} You said {answer}; {lane} ends at {truth} ({basis} loss){floor}. A guess within a factor of {factor} counts.",
+        "{mark} You said {answer}; {lane} ends at {truth} ({loss}){floor}. A guess within a factor of {factor} counts.",
         mark=mark, answer=number(v.answer), lane=name(v.lane), truth=number(v.truth),
-        basis=_("expected") if exact[v.lane] else _("mean"), floor=floor, factor=f"{predict.SETTLE_FACTOR:g}",
+        loss=_("expected loss") if exact[v.lane] else _("mean loss"), floor=floor, factor=f"{predict.SETTLE_FACTOR:g}",
     )  # fmt: skip
 
 
