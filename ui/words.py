@@ -4,6 +4,11 @@ The science (:mod:`lrcore.story`) says what is true; this module only says it. N
 here computes: every number in a sentence is a field of the claim it renders, so the
 sweep in ``tests/test_story.py`` that checks the claims checks the sentences too.
 Text is Streamlit Markdown; lane names are coloured as their lane is drawn.
+
+Each template is an English message id (``_``/``_n``, named fields), so a sentence exists
+once per language in the catalog; a clause that comes and goes (a tail, a bracket) is a
+template of its own filled into a field. Lane names arrive in the session's language (the
+page names them); numbers are formatted here, the same in English and Chinese.
 """
 
 from __future__ import annotations
