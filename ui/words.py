@@ -52,8 +52,12 @@ def ratio(x: float) -> str:
 
 
 def both(items) -> str:
-    """``a and b and c`` in the session's language."""
-    return functools.reduce(lambda a, b: _("{first} and {second}", first=a, second=b), items)
+    """``a and b and c`` in the session's language (Chinese: a、b 和 c)."""
+    *head, last = items
+    if not head:
+        return last
+    joined = functools.reduce(lambda a, b: _("{items} and {item}", items=a, item=b), head)
+    return _("{first} and {second}", first=joined, second=last)
 
 
 def listing(items) -> str:
@@ -85,7 +89,7 @@ def sentence(claim: Claim, name: Namer, steps: int) -> str | None:
             "{names} divide each step by a running size of the gradients, so the update is not linear in the "
             "noise and has no exact theory here: their numbers are measured from the {runs} runs.",
             len(claim.optimizers),
-            names=both(_(o) for o in claim.optimizers),
+            names=both([_(o) for o in claim.optimizers]),
             runs=claim.runs,
         )
     if isinstance(claim, story.Feedback):
