@@ -33,6 +33,7 @@ from typing import Callable
 import numpy as np
 
 from lrcore import _checks as check
+from lrcore._text import N_
 from lrcore._scan import affine_power, affine_scan, blocks_for, from_blocks, to_blocks
 from lrcore.optim import SGD, Optimizer
 from lrcore.problems import NoisyQuadratic
@@ -55,7 +56,7 @@ __all__ = [
     "stationary_ellipse",
 ]
 
-NOT_LINEAR = (
+NOT_LINEAR = N_(
     "Adagrad, RMSprop and Adam divide each step by a running size of the gradients, so their update is not "
     "linear in the noise and has no closed form here: what is shown for them is measured from the runs."
 )
@@ -63,7 +64,8 @@ NOT_LINEAR = (
 
 @dataclass(frozen=True)
 class Formula:
-    """What a theory function computes, as a page shows it: LaTeX and one plain sentence."""
+    """What a theory function computes, as a page shows it: LaTeX and one plain sentence
+    (English source text marked ``N_``: the page translates it)."""
 
     latex: str
     sentence: str
@@ -134,8 +136,8 @@ def _expected_loss_formula(opt: SGD) -> Formula:
     if _kind(opt) == "sgd":
         return Formula(
             rf"E[x_{{i,t+1}}^2] = (1-\eta_t {h})^2\,E[x_{{i,t}}^2] + \eta_t^2\,\frac{{c_i}}{{B}}, \qquad " + loss,
-            "Each step shrinks the distance along each direction by the factor (1 − η h) and adds one minibatch's "
-            "noise, η² c/B: the expected loss follows exactly, step by step.",
+            N_("Each step shrinks the distance along each direction by the factor (1 − η h) and adds one minibatch's "
+            "noise, η² c/B: the expected loss follows exactly, step by step."),
         )
     g = _dampened(opt)
     if _kind(opt) == "nesterov":
@@ -147,8 +149,8 @@ def _expected_loss_formula(opt: SGD) -> Formula:
     return Formula(
         rf"\begin{{pmatrix}} x \\ b \end{{pmatrix}}_{{t+1}} = {A} \begin{{pmatrix}} x \\ b \end{{pmatrix}}_t + {q}\,\xi_t,"
         r"\quad \Sigma_{t+1} = A_t \Sigma_t A_t^\top + \frac{c_i}{B}\,q_t q_t^\top, \quad " + loss,
-        "Momentum keeps a velocity b; position and velocity together follow a linear map plus one minibatch's "
-        "noise, so their mean and covariance Σ follow exact recursions, step by step.",
+        N_("Momentum keeps a velocity b; position and velocity together follow a linear map plus one minibatch's "
+        "noise, so their mean and covariance Σ follow exact recursions, step by step."),
     )
 
 
@@ -158,22 +160,22 @@ def _noise_floor_formula(opt: SGD) -> Formula:
     if kind == "sgd" and not opt.weight_decay:
         return Formula(
             r"E[\text{loss}] \to \sum_i \frac{\eta\, c_i}{2B\,(2-\eta h_i)}",
-            "With a constant rate the loss stops falling where each minibatch's noise pushes the runs away as fast "
-            "as the gradient pulls them back: the noise floor. It grows with the rate and shrinks like 1/B.",
+            N_("With a constant rate the loss stops falling where each minibatch's noise pushes the runs away as fast "
+            "as the gradient pulls them back: the noise floor. It grows with the rate and shrinks like 1/B."),
         )
     if kind == "heavy_ball" and not opt.weight_decay:
         e = _effective_rate(opt)
         return Formula(
             rf"E[\text{{loss}}] \to \sum_i \frac{{{e}\,(1+\mu)\,c_i}}{{2B\,(1-\mu)\,(2(1+\mu)-{e}\,h_i)}}",
-            "With a constant rate the loss stops falling at the noise floor, where the noise pushes as hard as the "
+            N_("With a constant rate the loss stops falling at the noise floor, where the noise pushes as hard as the "
             "gradient pulls. The velocity adds up about 1/(1 − μ) steps of noise, so at the same rate the floor is "
-            "about 1/(1 − μ) times higher than without momentum.",
+            "about 1/(1 − μ) times higher than without momentum."),
         )
     return Formula(
         r"E[\text{loss}] \to \tfrac12 \sum_i " + h + r"\,\Sigma^{(i)}_{xx}, \quad \Sigma^{(i)} = A\,\Sigma^{(i)} A^\top + "
         r"\frac{c_i}{B}\,q q^\top",
-        "With a constant rate the loss stops falling at the noise floor, where the noise pushes as hard as the "
-        "gradient pulls: the stationary covariance Σ solves the same recursion with the left side equal to the right.",
+        N_("With a constant rate the loss stops falling at the noise floor, where the noise pushes as hard as the "
+        "gradient pulls: the stationary covariance Σ solves the same recursion with the left side equal to the right."),
     )
 
 
@@ -183,19 +185,19 @@ def _stability_formula(opt: SGD) -> Formula:
     if kind == "sgd":
         return Formula(
             rf"\eta < \frac{{2}}{{{h}}}",
-            "Above this rate every step overshoots the steepest direction by more than it corrects, so the runs "
-            "blow up.",
+            N_("Above this rate every step overshoots the steepest direction by more than it corrects, so the runs "
+            "blow up."),
         )
     if kind == "heavy_ball":
         return Formula(
             rf"\eta < \frac{{2(1+\mu)}}{{{_dampened(opt)}{h}}}",
-            "Above this rate the steepest direction's oscillation grows with every step and the runs blow up; "
-            "momentum's velocity lets it go up to (1 + μ) times further than plain SGD's 2/h_max.",
+            N_("Above this rate the steepest direction's oscillation grows with every step and the runs blow up; "
+            "momentum's velocity lets it go up to (1 + μ) times further than plain SGD's 2/h_max."),
         )
     return Formula(
         rf"\eta < \frac{{2(1+\mu)}}{{(1+2\mu)\,{h}}}",
-        "Above this rate the steepest direction's oscillation grows with every step and the runs blow up; "
-        "Nesterov's look-ahead step makes the limit lower than heavy-ball momentum's.",
+        N_("Above this rate the steepest direction's oscillation grows with every step and the runs blow up; "
+        "Nesterov's look-ahead step makes the limit lower than heavy-ball momentum's."),
     )
 
 
@@ -205,29 +207,29 @@ def _fastest_formula(opt: SGD) -> Formula:
         h_min, h_max = (r"(h_{\min}+\lambda)", r"(h_{\max}+\lambda)") if opt.weight_decay else (r"h_{\min}", r"h_{\max}")
         return Formula(
             rf"\eta^\ast = \frac{{2}}{{{h_min} + {h_max}}}, \qquad |1-\eta^\ast h_i| = \frac{{\kappa-1}}{{\kappa+1}}",
-            "Without noise this constant rate converges fastest: both directions then shrink by the same factor "
-            "(κ − 1)/(κ + 1) per step, κ = h_max/h_min.",
+            N_("Without noise this constant rate converges fastest: both directions then shrink by the same factor "
+            "(κ − 1)/(κ + 1) per step, κ = h_max/h_min."),
         )
     if kind == "heavy_ball":
         g = _dampened(opt)
         return Formula(
             rf"\frac{{(1-\sqrt\mu)^2}}{{{g}h_{{\min}}}} \le \eta \le \frac{{(1+\sqrt\mu)^2}}{{{g}h_{{\max}}}}"
             r"\ \Rightarrow\ \text{every direction shrinks by } \sqrt\mu \text{ per step}",
-            "With momentum there is no single fastest rate: every rate in this interval makes both directions spiral "
-            "in by the factor √μ per step, the fastest momentum μ allows.",
+            N_("With momentum there is no single fastest rate: every rate in this interval makes both directions spiral "
+            "in by the factor √μ per step, the fastest momentum μ allows."),
         )
     return Formula(
         r"\eta^\ast = \arg\min_\eta \max_i \rho\big(A_i(\eta)\big)",
-        "Without noise this constant rate converges fastest: the rate whose slowest direction shrinks fastest "
-        "(ρ, the largest root of the update), found numerically for Nesterov.",
+        N_("Without noise this constant rate converges fastest: the rate whose slowest direction shrinks fastest "
+        "(ρ, the largest root of the update), found numerically for Nesterov."),
     )
 
 
 def _best_formula(opt: SGD) -> Formula:
     return Formula(
         r"\eta_T = \arg\min_\eta E[\text{loss}_T]",
-        "The constant rate that ends lowest after this many steps, noise included: smaller than the fastest "
-        "noise-free rate, because a smaller rate has a lower noise floor, but large enough to arrive in time.",
+        N_("The constant rate that ends lowest after this many steps, noise included: smaller than the fastest "
+        "noise-free rate, because a smaller rate has a lower noise floor, but large enough to arrive in time."),
     )
 
 

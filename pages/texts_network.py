@@ -117,7 +117,8 @@ result, outcome = view.result, view.outcome
 story_col, chart_col = st.columns([1, 2.1])
 with story_col:
     with st.container(border=True):
-        st.markdown("\n\n".join(words.net_story(outcome, result.labels, config.steps_per_epoch)))
+        lane_names = (controls.spec_label(config.constant), controls.spec_label(config.decayed))  # in the session's language
+        st.markdown("\n\n".join(words.net_story(outcome, lane_names, config.steps_per_epoch)))
     st.markdown(
         _(
             "**The data.** {examples} examples of 5 standard-normal inputs, labelled by the rule below; {flipped} of "

@@ -225,11 +225,10 @@ with st.expander(_("The answer's Keras example, in numbers")):
             keras.drops,
             **numbers,
         )
-    st.markdown(
-        said + " " + _(
-            "`tf.keras.callbacks.LearningRateScheduler` is the other way: it calls your function once per epoch (see "
-            "*Per epoch* and *Your own formula* in the gallery)."
-        )
+    other = _(
+        "`tf.keras.callbacks.LearningRateScheduler` is the other way: it calls your function once per epoch (see "
+        "*Per epoch* and *Your own formula* in the gallery)."
     )
+    st.markdown(_("{sentence} {next}", sentence=said, next=other))  # Chinese joins sentences without a space
 
 downloads.download_row(downloads.step_downloads(curves, rate_curves, stairs, loss_figure, rate_figure, stairs_figure), key="step")

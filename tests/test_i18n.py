@@ -25,7 +25,7 @@ STEPS = [(lesson, i) for lesson in lessons.all_lessons().values() for i in range
 # Each is a strict expected failure, so a page that becomes clean must be moved out of here.
 NOT_YET_CLEAN = {
     "pages/decay_race.py", "pages/from_the_texts.py", "pages/lab_best_schedule.py",
-    "pages/what_is_a_step.py", "pages/texts_network.py",
+    "pages/what_is_a_step.py", "pages/texts_network.py", "pages/schedule_gallery.py",
 }
 NOT_YET_TRANSLATED = ()  # sources whose ids may still be untranslated (the lesson files' texts are done)
 _UNFINISHED = "issue 14 open: strings of the race, chart, classroom and error modules are not in the catalog yet"

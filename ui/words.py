@@ -4,15 +4,22 @@ The science (:mod:`lrcore.story`) says what is true; this module only says it. N
 here computes: every number in a sentence is a field of the claim it renders, so the
 sweep in ``tests/test_story.py`` that checks the claims checks the sentences too.
 Text is Streamlit Markdown; lane names are coloured as their lane is drawn.
+
+Each template is an English message id (``_``/``_n``, named fields), so a sentence exists
+once per language in the catalog; a clause that comes and goes (a tail, a bracket) is a
+template of its own filled into a field. Lane names arrive in the session's language (the
+page names them); numbers are formatted here, the same in English and Chinese.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 
 from lrcore import nets, predict, story
 from lrcore.global_step import StepResult
-from ui import theme
+from ui import i18n, theme
+from ui.i18n import _, _n
 
 Claim = story.Claim
 
@@ -28,9 +35,9 @@ def share(x: float) -> str:
     """A share: "18%", and never "0%" or "100%" for a part (words, not "<" or ">": those are Markdown)."""
     pct = 100 * x
     if 0 < pct < 1:
-        return "under 1%"
+        return _("under 1%")
     if 99 < pct < 100:
-        return "over 99%"
+        return _("over 99%")
     return f"{pct:.0f}%"
 
 
@@ -39,7 +46,23 @@ def capital(text: str) -> str:
 
 
 def ratio(x: float) -> str:
+    # Python's digits, not Babel's: a ratio can be 1e26, past Babel's decimal context (English and
+    # Chinese group digits alike).
     return "∞" if not math.isfinite(x) else f"{x:,.0f}" if x >= 10 else f"{x:.1f}"
+
+
+def both(items) -> str:
+    """``a and b and c`` in the session's language (Chinese: a、b 和 c)."""
+    *head, last = items
+    if not head:
+        return last
+    joined = functools.reduce(lambda a, b: _("{items} and {item}", items=a, item=b), head)
+    return _("{first} and {second}", first=joined, second=last)
+
+
+def listing(items) -> str:
+    """``a, b, c`` in the session's language (Chinese lists with 、)."""
+    return functools.reduce(lambda a, b: _("{items}, {item}", items=a, item=b), items)
 
 
 class Namer:
@@ -60,107 +83,143 @@ def sentence(claim: Claim, name: Namer, steps: int) -> str | None:
     ``steps`` is the race's length, the one number a sentence uses that no claim holds.
     """
     if isinstance(claim, story.NoTheory):
-        names = " and ".join(claim.optimizers)
-        verb = "divides" if len(claim.optimizers) == 1 else "divide"
-        return (
-            f"{names} {verb} each step by a running size of the gradients, so the update is not linear in the "
-            f"noise and has no exact theory here: {'its' if len(claim.optimizers) == 1 else 'their'} numbers are "
-            f"measured from the {claim.runs} runs."
+        return _n(
+            "{names} divides each step by a running size of the gradients, so the update is not linear in the "
+            "noise and has no exact theory here: its numbers are measured from the {runs} runs.",
+            "{names} divide each step by a running size of the gradients, so the update is not linear in the "
+            "noise and has no exact theory here: their numbers are measured from the {runs} runs.",
+            len(claim.optimizers),
+            names=both([_(o) for o in claim.optimizers]),
+            runs=claim.runs,
         )
     if isinstance(claim, story.Feedback):
-        return (
-            f"{name(claim.lane, True)} reacts to the noisy loss itself, so its expected loss has no closed form: its "
-            "curve is measured from the runs."
+        return _(
+            "{lane} reacts to the noisy loss itself, so its expected loss has no closed form: its curve is measured "
+            "from the runs.",
+            lane=name(claim.lane, True),
         )
     if isinstance(claim, story.Scaled):
-        return (
-            f"The k/√B rule (k = 1) sets every lane's rate: lr = {number(claim.lr0)}/√{claim.batch_size} = "
-            f"**{number(claim.lr)}**."
-        )
+        return _(
+            "The k/√B rule (k = 1) sets every lane's rate: lr = {lr0}/√{batch} = **{lr}**.",
+            lr0=number(claim.lr0), batch=claim.batch_size, lr=number(claim.lr),
+        )  # fmt: skip
     if isinstance(claim, story.Diverged):
-        who = f"**All** of {name(claim.lane)}'s runs" if claim.share == 1 else f"**{share(claim.share)}** of {name(claim.lane)}'s runs"
-        text = f"{who} diverged, the first at step {claim.first_step}"
+        if claim.share == 1:
+            text = _("**All** of {lane}'s runs diverged, the first at step {step}", lane=name(claim.lane), step=claim.first_step)
+        else:
+            text = _(
+                "**{share}** of {lane}'s runs diverged, the first at step {step}",
+                share=share(claim.share), lane=name(claim.lane), step=claim.first_step,
+            )  # fmt: skip
         if claim.bound is not None and claim.max_rate >= claim.bound:
-            text += (
-                f": its rate reached {number(claim.max_rate)}, above the stability bound {number(claim.bound)}, "
-                "where each step overshoots the steep direction by more than it corrects"
-            )
+            text += _(
+                ": its rate reached {rate}, above the stability bound {bound}, where each step overshoots the steep "
+                "direction by more than it corrects",
+                rate=number(claim.max_rate), bound=number(claim.bound),
+            )  # fmt: skip
         if claim.share < 1:
-            text += "; the curves average the runs that survived"
-        return text + "."
+            text += _("; the curves average the runs that survived")
+        return _("{sentence}.", sentence=text)
     if isinstance(claim, story.AtFloor):
         if claim.reached:
-            return (
-                f"{name(claim.lane, True)} ({number(claim.rate)}) is stuck at its **noise floor**, loss ≈ "
-                f"**{number(claim.floor)}**: each minibatch's noise kicks the runs away as fast as the gradient pulls "
-                "them back."
-            )
-        return (
-            f"{name(claim.lane, True)} ({number(claim.rate)}) is still on its way down: after {steps:,} steps its "
-            f"expected loss is {number(claim.final)}, above its noise floor {number(claim.floor)}. A small rate takes "
-            "long to arrive."
-        )
+            return _(
+                "{lane} ({rate}) is stuck at its **noise floor**, loss ≈ **{floor}**: each minibatch's noise kicks the "
+                "runs away as fast as the gradient pulls them back.",
+                lane=name(claim.lane, True), rate=number(claim.rate), floor=number(claim.floor),
+            )  # fmt: skip
+        return _(
+            "{lane} ({rate}) is still on its way down: after {steps} steps its expected loss is {final}, above its "
+            "noise floor {floor}. A small rate takes long to arrive.",
+            lane=name(claim.lane, True), rate=number(claim.rate), steps=i18n.integer(steps), final=number(claim.final),
+            floor=number(claim.floor),
+        )  # fmt: skip
     if isinstance(claim, story.NoFloor):
-        return (
-            f"Without gradient noise (σ = 0) {name(claim.lane)} has no noise floor: it converges all the way, to "
-            f"an expected loss of {number(claim.final)}, and decay has nothing to fix."
-        )
+        return _(
+            "Without gradient noise (σ = 0) {lane} has no noise floor: it converges all the way, to an expected loss "
+            "of {final}, and decay has nothing to fix.",
+            lane=name(claim.lane), final=number(claim.final),
+        )  # fmt: skip
     if isinstance(claim, story.Measured):
-        return (
-            f"{name(claim.lane, True)} ends at loss ≈ **{number(claim.final)}** (80% of its runs between "
-            f"{number(claim.low)} and {number(claim.high)})."
-        )
+        return _(
+            "{lane} ends at loss ≈ **{final}** (80% of its runs between {low} and {high}).",
+            lane=name(claim.lane, True), final=number(claim.final), low=number(claim.low), high=number(claim.high),
+        )  # fmt: skip
     if isinstance(claim, story.RisesFirst):
-        return (
-            f"{name(claim.lane, True)} starts low, at {number(claim.start)}, and climbs to {number(claim.peak)} by "
-            f"step {claim.peak_step:,}."
-        )
+        return _(
+            "{lane} starts low, at {start}, and climbs to {peak} by step {step}.",
+            lane=name(claim.lane, True), start=number(claim.start), peak=number(claim.peak), step=i18n.integer(claim.peak_step),
+        )  # fmt: skip
     if isinstance(claim, story.AboveBound):
-        tail = "" if claim.diverged else ", briefly enough that every run survived"
-        return (
-            f"{name(claim.lane, True)}'s rate is above the stability bound {number(claim.bound)} for "
-            f"{claim.steps:,} step{'s' if claim.steps != 1 else ''} (from step {claim.first_step:,}){tail}."
-        )
+        return _n(
+            "{lane}'s rate is above the stability bound {bound} for {count} step (from step {first}){tail}.",
+            "{lane}'s rate is above the stability bound {bound} for {count} steps (from step {first}){tail}.",
+            claim.steps,
+            lane=name(claim.lane, True), bound=number(claim.bound), count=i18n.integer(claim.steps),
+            first=i18n.integer(claim.first_step), tail="" if claim.diverged else _(", briefly enough that every run survived"),
+        )  # fmt: skip
     if isinstance(claim, story.Final):
         return None  # in the headline
     if isinstance(claim, story.Lower):
-        basis = "expected loss" if claim.exact else "mean loss of the runs"
         rates = (
-            f" By the end its rate is {number(claim.lower_last_rate)}, against {number(claim.higher_last_rate)}."
+            _(" By the end its rate is {lower}, against {higher}.", lower=number(claim.lower_last_rate), higher=number(claim.higher_last_rate))
             if not math.isclose(claim.lower_last_rate, claim.higher_last_rate, rel_tol=0.01)
             else ""
         )
-        return (
-            f"{name(claim.lower, True)} ends **{ratio(claim.ratio)}× lower** than {name(claim.higher)} "
-            f"({basis} {number(claim.lower_final)} against {number(claim.higher_final)}).{rates}"
-        )
+        return _(
+            "{lower} ends **{ratio}× lower** than {higher} ({basis} {lower_final} against {higher_final}).{rates}",
+            lower=name(claim.lower, True), ratio=ratio(claim.ratio), higher=name(claim.higher), basis=_basis(claim.exact),
+            lower_final=number(claim.lower_final), higher_final=number(claim.higher_final), rates=rates,
+        )  # fmt: skip
     if isinstance(claim, story.Similar):
-        return (
-            f"{name(claim.first, True)} and {name(claim.second)} end at about the same loss "
-            f"({number(claim.first_final)} and {number(claim.second_final)})."
-        )
+        return _(
+            "{first} and {second} end at about the same loss ({first_final} and {second_final}).",
+            first=name(claim.first, True), second=name(claim.second), first_final=number(claim.first_final),
+            second_final=number(claim.second_final),
+        )  # fmt: skip
     if isinstance(claim, story.Cause):
+        fields = dict(share=capital(share(claim.share)), lane=name(claim.lane))
         if claim.part == "distance":
-            return (
-                f"{capital(share(claim.share))} of {name(claim.lane)}'s final loss is the distance still to travel: its steps "
-                f"were too small to get there in {steps:,} steps."
-            )
-        return (
-            f"{capital(share(claim.share))} of {name(claim.lane)}'s final loss is noise: its steps are still large enough "
-            "for each minibatch to throw the runs around."
-        )
+            return _(
+                "{share} of {lane}'s final loss is the distance still to travel: its steps were too small to get there "
+                "in {steps} steps.",
+                steps=i18n.integer(steps), **fields,
+            )  # fmt: skip
+        return _(
+            "{share} of {lane}'s final loss is noise: its steps are still large enough for each minibatch to throw the "
+            "runs around.",
+            **fields,
+        )  # fmt: skip
     raise TypeError(f"no sentence for {claim!r}")
+
+
+def _basis(exact: bool) -> str:
+    """What a race compares its lanes by."""
+    return _("expected loss") if exact else _("mean loss of the runs")
 
 
 def intro(mode: str, lanes) -> str:
     """The line under the title: what races against what (true whatever the outcome)."""
-    same = "every run of each on the same minibatch noise"
     if mode == "optimizers":
-        return f"**{lanes[0].schedule.label}** with {len(lanes)} optimizers side by side on a noisy 2-D bowl, {same}."
-    opt = lanes[0].optimizer.name
+        return _(
+            "**{schedule}** with {n} optimizers side by side on a noisy 2-D bowl, every run of each on the same "
+            "minibatch noise.",
+            schedule=lanes[0].schedule.named(_), n=len(lanes),
+        )  # fmt: skip
+    opt = _(lanes[0].optimizer.name)
     if mode == "schedules" or len(lanes) != 2:
-        return f"Minibatch **{opt}** on a noisy 2-D bowl: {len(lanes)} schedule{'s' if len(lanes) > 1 else ''} side by side, {same}."
-    return f"Minibatch **{opt}** on a noisy 2-D bowl: **{lanes[0].label()}** against **{lanes[1].label()}**, {same}."
+        return _n(
+            "Minibatch **{opt}** on a noisy 2-D bowl: {n} schedule side by side, every run of each on the same "
+            "minibatch noise.",
+            "Minibatch **{opt}** on a noisy 2-D bowl: {n} schedules side by side, every run of each on the same "
+            "minibatch noise.",
+            len(lanes),
+            opt=opt,
+        )  # fmt: skip
+    return _(
+        "Minibatch **{opt}** on a noisy 2-D bowl: **{first}** against **{second}**, every run of each on the same "
+        "minibatch noise.",
+        opt=opt, first=lanes[0].schedule.named(_), second=lanes[1].schedule.named(_),
+    )  # fmt: skip
 
 
 def ranking(claims: list[Claim], name: Namer) -> str | None:
@@ -169,13 +228,17 @@ def ranking(claims: list[Claim], name: Namer) -> str | None:
     if len(finals) < 2:
         return None
     ratios = {c.higher: c.ratio for c in claims if isinstance(c, story.Lower)}
-    basis = "expected loss" if finals[0].exact else "mean loss of the runs"
     best, *rest = finals
-    others = ", ".join(
-        f"{name(c.lane)} ({ratio(ratios[c.lane])}× higher)" if c.lane in ratios else f"{name(c.lane)} (about the same)"
+    others = listing(
+        _("{lane} ({ratio}× higher)", lane=name(c.lane), ratio=ratio(ratios[c.lane]))
+        if c.lane in ratios
+        else _("{lane} (about the same)", lane=name(c.lane))
         for c in rest
     )
-    return f"{name(best.lane, True)} ends lowest ({basis} {number(best.value)}); then {others}."
+    return _(
+        "{lane} ends lowest ({basis} {value}); then {others}.",
+        lane=name(best.lane, True), basis=_basis(finals[0].exact), value=number(best.value), others=others,
+    )  # fmt: skip
 
 
 def race_story(claims: list[Claim], labels: list[str], steps: int) -> list[str]:
@@ -219,11 +282,11 @@ def headline(claims: list[Claim], labels: list[str]) -> str:
         gone = [c for c in claims if isinstance(c, story.Diverged) and c.share == 1]
         parts = []
         if finals:
-            parts.append(f"{name(finals[0].lane, True)} ends lowest, loss ≈ **{number(finals[0].value)}**")
+            parts.append(_("{lane} ends lowest, loss ≈ **{value}**", lane=name(finals[0].lane, True), value=number(finals[0].value)))
         if len(finals) > 1:
-            parts.append(f"{name(finals[-1].lane, True)} highest, ≈ **{number(finals[-1].value)}**")
+            parts.append(_("{lane} highest, ≈ **{value}**", lane=name(finals[-1].lane, True), value=number(finals[-1].value)))
         if gone:
-            parts.append(f"{len(gone)} lane{'s' if len(gone) > 1 else ''} diverged")
+            parts.append(_n("{n} lane diverged", "{n} lanes diverged", len(gone)))
         return " · ".join(parts)
     parts = []
     for k in range(len(labels)):
@@ -233,18 +296,21 @@ def headline(claims: list[Claim], labels: list[str]) -> str:
         lower = next((c for c in claims if isinstance(c, story.Lower) and c.lower == k), None)
         final = next((c for c in mine if isinstance(c, story.Final)), None)
         if diverged is not None and diverged.share == 1:
-            outcome = f"all runs diverged (first at step {diverged.first_step})"
+            outcome = _("all runs diverged (first at step {step})", step=diverged.first_step)
         elif floor is not None:
-            outcome = f"stuck at its noise floor, loss ≈ **{number(floor.floor)}**"
+            outcome = _("stuck at its noise floor, loss ≈ **{floor}**", floor=number(floor.floor))
+        elif final is not None and diverged is not None:
+            outcome = _(
+                "{share} of runs diverged (first at step {step}), the rest end at loss ≈ **{value}**",
+                share=share(diverged.share), step=diverged.first_step, value=number(final.value),
+            )  # fmt: skip
         elif final is not None:
-            outcome = f"loss ≈ **{number(final.value)}**"
-            if diverged is not None:
-                outcome = f"{share(diverged.share)} of runs diverged (first at step {diverged.first_step}), the rest end at {outcome}"
+            outcome = _("loss ≈ **{value}**", value=number(final.value))
         else:
-            outcome = "no finite loss to report"
+            outcome = _("no finite loss to report")
         if lower is not None and len(labels) == 2:
-            outcome += f", **{ratio(lower.ratio)}× lower**"
-        parts.append(f"{name(k, True)}: {outcome}")
+            outcome = _("{outcome}, **{ratio}× lower**", outcome=outcome, ratio=ratio(lower.ratio))
+        parts.append(_("{lane}: {outcome}", lane=name(k, True), outcome=outcome))
     return " · ".join(parts)
 
 
@@ -255,32 +321,47 @@ def step_story(result: StepResult) -> list[str]:
     """What the step page shows, in sentences, from the experiment's numbers."""
     cfg = result.config
     spe = result.steps_per_epoch
-    partial = "" if cfg.drop_last or result.last_batch == cfg.batch_size else f" (the last one holds only {result.last_batch})"
-    drop = " The last, incomplete batch is dropped." if cfg.drop_last and cfg.n_examples % cfg.batch_size else ""
+    partial = "" if cfg.drop_last or result.last_batch == cfg.batch_size else _(" (the last one holds only {n})", n=result.last_batch)
+    drop = _(" The last, incomplete batch is dropped.") if cfg.drop_last and cfg.n_examples % cfg.batch_size else ""
     lines = [
-        f"A **step** is one update of the weights: one minibatch forward, backward and applied. "
-        f"{cfg.n_examples:,} examples in batches of {cfg.batch_size} make **{spe} steps per epoch**{partial}.{drop}",
-        f"`decay_steps = {cfg.decay_steps:,}` counts steps, not epochs: here that is "
-        f"**{result.decay_in_epochs:,.1f} epochs** before the rate has been multiplied by {cfg.decay_rate:g} once.",
-    ]
+        _(
+            "A **step** is one update of the weights: one minibatch forward, backward and applied. {examples} examples "
+            "in batches of {batch} make **{spe} steps per epoch**{partial}.{drop}",
+            examples=i18n.integer(cfg.n_examples), batch=cfg.batch_size, spe=spe, partial=partial, drop=drop,
+        ),
+        _(
+            "`decay_steps = {decay_steps}` counts steps, not epochs: here that is **{epochs} epochs** before the rate "
+            "has been multiplied by {rate} once.",
+            decay_steps=i18n.integer(cfg.decay_steps), epochs=f"{result.decay_in_epochs:,.1f}", rate=f"{cfg.decay_rate:g}",
+        ),
+    ]  # fmt: skip
     if cfg.forget:
         lines.append(
-            "With `global_step` never incremented, `exponential_decay` sees step 0 every time: the rate stays at "
-            f"{cfg.initial_learning_rate:g}, and the decay does nothing at all."
+            _(
+                "With `global_step` never incremented, `exponential_decay` sees step 0 every time: the rate stays at "
+                "{lr}, and the decay does nothing at all.",
+                lr=f"{cfg.initial_learning_rate:g}",
+            )
         )
     r = result.stuck_ratio
     if math.isfinite(r) and r >= story.SIMILAR:
         lines.append(
-            f"On the right, the same training with `global_step` stuck ends **{ratio(r)}× further** from the best "
-            "possible loss than with it counting: a schedule only works if its counter moves."
+            _(
+                "On the right, the same training with `global_step` stuck ends **{ratio}× further** from the best "
+                "possible loss than with it counting: a schedule only works if its counter moves.",
+                ratio=ratio(r),
+            )
         )
     elif math.isfinite(r) and r <= 1 / story.SIMILAR:
         lines.append(
-            f"On the right, the training with `global_step` stuck ends {ratio(1 / r)}× *closer* to the best possible "
-            "loss: with these settings the counting decay shrinks the rate before the runs arrive."
+            _(
+                "On the right, the training with `global_step` stuck ends {ratio}× *closer* to the best possible loss: "
+                "with these settings the counting decay shrinks the rate before the runs arrive.",
+                ratio=ratio(1 / r),
+            )
         )
     elif math.isfinite(r):
-        lines.append("On the right, both trainings end at about the same loss: with these settings the decay barely matters.")
+        lines.append(_("On the right, both trainings end at about the same loss: with these settings the decay barely matters."))
     return lines
 
 
@@ -290,11 +371,11 @@ def lane_rows(rows: list[dict]) -> list[dict]:
     for row in rows:
         out.append(
             {
-                "lane": row["lane"],
-                "final loss": number(row["final loss"]) + ("" if row["exact"] else " (measured)"),
-                "80% of runs between": f"{number(row['10% of runs below'])} and {number(row['90% of runs below'])}",
-                "diverged": share(row["diverged"]) if row["diverged"] else "none",
-                "noise floor of its last rate": "—" if row["noise floor of its last rate"] is None else number(row["noise floor of its last rate"]),
+                _("lane"): row["lane"],
+                _("final loss"): number(row["final loss"]) + ("" if row["exact"] else _(" (measured)")),
+                _("80% of runs between"): _("{low} and {high}", low=number(row["10% of runs below"]), high=number(row["90% of runs below"])),
+                _("diverged"): share(row["diverged"]) if row["diverged"] else _("none"),
+                _("noise floor of its last rate"): "—" if row["noise floor of its last rate"] is None else number(row["noise floor of its last rate"]),
             }
         )
     return out
@@ -307,73 +388,108 @@ def verdict(v, labels: list[str], exact: list[bool] | None = None) -> str:
     """
     name = Namer(labels)
     exact = exact or [False] * len(labels)
-    what = "expected" if all(exact) else "mean" if not any(exact) else "expected (or mean, where no theory)"
-    mark = "**Right.**" if v.right else "**Not this time.**"
+    mark = _("**Right.**") if v.right else _("**Not this time.**")
     if v.kind == "lowest":
-        finals = ", ".join(f"{name(k)} {number(f)}" for k, f in enumerate(v.finals))
-        return f"{mark} {name(v.lane, start=True)} ends lowest. Final {what} losses: {finals}."
+        finals = listing(_("{lane} {loss}", lane=name(k), loss=number(f)) for k, f in enumerate(v.finals))
+        fields = dict(mark=mark, lane=name(v.lane, start=True), finals=finals)
+        if all(exact):
+            return _("{mark} {lane} ends lowest. Final expected losses: {finals}.", **fields)
+        if not any(exact):
+            return _("{mark} {lane} ends lowest. Final mean losses: {finals}.", **fields)
+        return _("{mark} {lane} ends lowest. Final expected (or mean, where no theory) losses: {finals}.", **fields)
     if v.kind == "diverges":
         gone = v.shares[v.lane]
-        said = "would" if v.answer else "would not"
-        did = f"{share(gone)} of its runs diverged" if gone > 0 else "none of its runs diverged"
-        return f"{mark} You said {name(v.lane)} {said} diverge: {did} (it diverges when over {share(predict.DIVERGED_SHARE)} do)."
-    floor = "" if v.floor is None else f" (its noise floor is {number(v.floor)})"
-    return (
-        f"{mark} You said {number(v.answer)}; {name(v.lane)} ends at {number(v.truth)} ({'expected' if exact[v.lane] else 'mean'} loss){floor}. "
-        f"A guess within a factor of {predict.SETTLE_FACTOR:g} counts."
-    )
+        did = _("{share} of its runs diverged", share=share(gone)) if gone > 0 else _("none of its runs diverged")
+        fields = dict(mark=mark, lane=name(v.lane), did=did, threshold=share(predict.DIVERGED_SHARE))
+        if v.answer:
+            return _("{mark} You said {lane} would diverge: {did} (it diverges when over {threshold} do).", **fields)
+        return _("{mark} You said {lane} would not diverge: {did} (it diverges when over {threshold} do).", **fields)
+    floor = "" if v.floor is None else _(" (its noise floor is {floor})", floor=number(v.floor))
+    return _(
+        "{mark} You said {answer}; {lane} ends at {truth} ({loss}){floor}. A guess within a factor of {factor} counts.",
+        mark=mark, answer=number(v.answer), lane=name(v.lane), truth=number(v.truth),
+        loss=_("expected loss") if exact[v.lane] else _("mean loss"), floor=floor, factor=f"{predict.SETTLE_FACTOR:g}",
+    )  # fmt: skip
 
 
 # --------------------------------------------------------------------------- the texts' network
 
 
 def _band(b: tuple[float, float, float]) -> str:
-    return f"{b[1]:.3f} (seeds from {b[0]:.3f} to {b[2]:.3f})"
+    return _("{middle} (seeds from {low} to {high})", middle=f"{b[1]:.3f}", low=f"{b[0]:.3f}", high=f"{b[2]:.3f}")
 
 
 def net_story(o, labels: tuple[str, str], spe: int) -> list[str]:
-    """What the network's training shows, from :class:`lrcore.nets.Outcome` (every number is its field)."""
+    """What the network's training shows, from :class:`lrcore.nets.Outcome` (every number is its field).
+
+    ``labels``: the two lanes' names, in the session's language (the page names them).
+    """
     name = Namer(list(labels))
     epoch_of = lambda step: step // spe + 1  # noqa: E731  (update t falls in epoch t // spe + 1)
     lines = []
     if o.first_change is None:
         lines.append(
-            f"{name(1, True)} never changed its rate in these {o.steps:,} updates: it stayed at {number(o.first_rate)}. "
-            "Its schedule's first drop lies beyond the end of training."
+            _(
+                "{lane} never changed its rate in these {steps} updates: it stayed at {rate}. Its schedule's first drop "
+                "lies beyond the end of training.",
+                lane=name(1, True), steps=i18n.integer(o.steps), rate=number(o.first_rate),
+            )  # fmt: skip
         )
     else:
         lines.append(
-            f"{name(1, True)} first changed its rate at update {o.first_change:,} (epoch {epoch_of(o.first_change):,}) "
-            f"and ends at {number(o.last_rate)}, {ratio(o.first_rate / o.last_rate) if o.last_rate > 0 else '∞'}× below where it started."
+            _(
+                "{lane} first changed its rate at update {update} (epoch {epoch}) and ends at {last}, {ratio}× below "
+                "where it started.",
+                lane=name(1, True), update=i18n.integer(o.first_change), epoch=i18n.integer(epoch_of(o.first_change)),
+                last=number(o.last_rate), ratio=ratio(o.first_rate / o.last_rate) if o.last_rate > 0 else "∞",
+            )  # fmt: skip
         )
-    final = f"final training loss: {name(0)} {_band(o.constant_final)}, {name(1)} {_band(o.decayed_final)}"
+    final = _(
+        "final training loss: {constant} {constant_band}, {decayed} {decayed_band}",
+        constant=name(0), constant_band=_band(o.constant_final), decayed=name(1), decayed_band=_band(o.decayed_final),
+    )  # fmt: skip
     if o.direction == "identical":
         lines.append(
-            "So the two runs are **identical, step for step**: the same weights, batches and rates give the same "
-            f"final training loss, {_band(o.constant_final)}."
+            _(
+                "So the two runs are **identical, step for step**: the same weights, batches and rates give the same "
+                "final training loss, {band}.",
+                band=_band(o.constant_final),
+            )
         )
     elif o.direction == "lower":
-        lines.append(f"The decayed run ends **lower than every constant seed**: its whole band lies below ({final}).")
+        lines.append(_("The decayed run ends **lower than every constant seed**: its whole band lies below ({final}).", final=final))
     elif o.direction == "higher":
-        lines.append(f"The decayed run ends **higher than every constant seed**: its rate shrank before the runs arrived ({final}).")
+        lines.append(_("The decayed run ends **higher than every constant seed**: its rate shrank before the runs arrived ({final}).", final=final))
+    elif o.decayed_final[1] < o.constant_final[1]:
+        lines.append(_("The bands **overlap**: on average the decayed run ends lower ({final}).", final=final))
     else:
-        side = "lower" if o.decayed_final[1] < o.constant_final[1] else "higher"
-        lines.append(f"The bands **overlap**: on average the decayed run ends {side} ({final}).")
+        lines.append(_("The bands **overlap**: on average the decayed run ends higher ({final}).", final=final))
     if o.direction != "identical":
         lines.append(
-            f"Seed by seed, on the same initial weights and batches, the decayed run ends lower in **{o.wins} of {o.seeds}**; "
-            f"final accuracy on the (noisy) training labels: {o.constant_accuracy:.1%} against {o.decayed_accuracy:.1%}."
+            _(
+                "Seed by seed, on the same initial weights and batches, the decayed run ends lower in **{wins} of "
+                "{seeds}**; final accuracy on the (noisy) training labels: {constant} against {decayed}.",
+                wins=o.wins, seeds=o.seeds, constant=f"{o.constant_accuracy:.1%}", decayed=f"{o.decayed_accuracy:.1%}",
+            )  # fmt: skip
         )
     return lines
 
 
 def net_rate_check(o, factory: str) -> str:
-    """The per-step agreement of torch's scheduler with lrcore's schedule, from ``o.rate_gap``."""
-    where = f"at all {o.steps:,} updates of both lanes"
+    """The per-step agreement of torch's scheduler with lrcore's schedule, from ``o.rate_gap``.
+
+    ``factory``: lrcore's English name of the scheduler used (marked ``N_``), translated here.
+    """
+    steps = i18n.integer(o.steps)
     if o.rate_gap == 0:
-        agreement = f"it equals lrcore's schedule exactly {where}"
+        agreement = _("it equals lrcore's schedule exactly at all {steps} updates of both lanes", steps=steps)
     elif o.rate_gap < nets.RATE_AGREES:
-        agreement = f"it agrees with lrcore's schedule {where}, to a relative {o.rate_gap:.1e}"
+        agreement = _(
+            "it agrees with lrcore's schedule at all {steps} updates of both lanes, to a relative {gap}", steps=steps, gap=f"{o.rate_gap:.1e}"
+        )
     else:
-        agreement = f"it differs from lrcore's schedule by up to a relative {o.rate_gap:.2g}"
-    return f"Every rate was set by PyTorch's scheduler ({factory}) and read back from `optimizer.param_groups[0]['lr']`: {agreement}."
+        agreement = _("it differs from lrcore's schedule by up to a relative {gap}", gap=f"{o.rate_gap:.2g}")
+    return _(
+        "Every rate was set by PyTorch's scheduler ({factory}) and read back from `optimizer.param_groups[0]['lr']`: {agreement}.",
+        factory=_(factory), agreement=agreement,
+    )  # fmt: skip
