@@ -36,7 +36,7 @@ NAMES = {
     "URL", "QR", "TF1", "CPU", "ReLU", "softmax", "Glorot", "DataLoader", "torch", "tf", "keras",
     "math", "floor", "exp", "pow", "sqrt", "cos", "log", "min", "max", "abs", "def", "lambda",
     "lr", "global_step", "staircase", "drop_last", "Okabe", "Ito",
-    "Nadam", "Adamax",
+    "Nadam", "Adamax", "Momentum",  # as the texts spell the optimizer, in their Chinese too
     "English",  # the language switch names each language in itself
     "Stack", "Overflow", "Towards",  # the texts' publishers as they spell themselves: Stack Overflow, Towards AI
     "True", "False", "None",  # Python's literals, as a parameter's value is written in the frameworks' calls
@@ -45,6 +45,7 @@ NAMES = {
     "Zhang",  # an author's name (Zhang et al. 2019, the race's curvature-shaped noise)
 }
 NAMES |= {p.name for e in registry.SCHEDULES.values() for p in e.params}
+NAMES |= set(registry.SCHEDULES)  # a schedule's name as the code takes it (a refusal says which: warmup)
 # A choice's options are values the frameworks spell that way (anneal_strategy="linear",
 # mode="triangular", threshold_mode="rel"): the editor offers them as the code takes them.
 NAMES |= {str(c) for e in registry.SCHEDULES.values() for p in e.params for c in p.choices if isinstance(c, str)}
@@ -60,6 +61,7 @@ _TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9_.'’]*")
 
 def english(text: str) -> list[str]:
     """The English words in ``text`` (empty when a Chinese reader meets no English)."""
+    text = re.sub(r"\\([^\w\s])", r"\1", text)  # markdown escapes (text.plain): tf\.compat is tf.compat
     text = _LATEX.sub(" ", text)
     text = _CODE.sub(" ", text)
     text = _LINK.sub(" ", text)

@@ -83,13 +83,14 @@ def sentence(claim: Claim, name: Namer, steps: int) -> str | None:
     ``steps`` is the race's length, the one number a sentence uses that no claim holds.
     """
     if isinstance(claim, story.NoTheory):
+        names = both([_(o) for o in claim.optimizers])  # outside the plural call: Babel's extractor drops a plural with a call in its arguments
         return _n(
             "{names} divides each step by a running size of the gradients, so the update is not linear in the "
             "noise and has no exact theory here: its numbers are measured from the {runs} runs.",
             "{names} divide each step by a running size of the gradients, so the update is not linear in the "
             "noise and has no exact theory here: their numbers are measured from the {runs} runs.",
             len(claim.optimizers),
-            names=both([_(o) for o in claim.optimizers]),
+            names=names,
             runs=claim.runs,
         )
     if isinstance(claim, story.Feedback):
