@@ -429,7 +429,7 @@ def optimal_schedule(problem: NoisyQuadratic, steps: int, optimizer: SGD | None 
         T, P = (tex_number(steps), tex_number(n_pieces)) if numeric else ("T", "P")
         return (
             r"\eta^\star_{p(" + t + r")},\quad \eta^\star = \arg\min_{\eta} E[\text{loss}_{" + T + r"}]"
-            r"\ \text{over rates constant on " + P + r" pieces}"
+            r"\ \text{over rates constant on } " + P + r" \text{ pieces}"
         )
 
     return Schedule(

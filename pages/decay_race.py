@@ -279,7 +279,7 @@ def formulas(config: RaceConfig) -> None:
             shown.add(spec)
             schedule = spec.with_rate(config.effective_lr).build()
             st.markdown(_("**{schedule}**, with η₀ the rate the slider gives every lane:", schedule=controls.spec_label(spec)))
-            st.latex(getattr(schedule, "latex_symbolic", schedule.latex))  # reduce-on-plateau: its rule
+            st.latex(text.latex(getattr(schedule, "latex_symbolic", schedule.latex)))  # reduce-on-plateau: its rule
             if is_function(spec.get("expression")):  # a pasted def reads best as itself
                 st.code(spec["expression"], language="python", wrap_lines=True)
             rate_params = {p.name for p in spec.entry.params if p.rate_fraction is not None}
@@ -307,7 +307,7 @@ def formulas(config: RaceConfig) -> None:
         )
         for fn in (theory.expected_loss, theory.noise_floor, theory.stability_bound, theory.fastest_rates, theory.best_constant_rate):
             formula = fn.formula(opt)
-            st.latex(formula.latex)
+            st.latex(text.latex(formula.latex))
             st.caption(_(formula.sentence))  # lrcore.theory marks its sentences N_
 
 

@@ -6,6 +6,7 @@ not a translation), with what it says beside it: in English, or explained in Chi
 
 import streamlit as st
 
+from ui import text
 from ui.i18n import _
 from ui.sources import SOURCES
 
@@ -40,7 +41,7 @@ for source in SOURCES:
             if item.code:
                 st.code(item.code, language=item.code_language, wrap_lines=True)
             if item.latex:
-                st.latex(item.latex)
+                st.latex(text.latex(item.latex))
             if item.note:
                 st.caption(_(item.note, **item.fields))
             st.page_link(item.page, label=_(item.link_label), icon=":material/arrow_forward:", query_params=item.query)

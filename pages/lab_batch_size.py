@@ -128,5 +128,5 @@ st.caption(
 with st.expander(_("The formulas"), expanded=False):
     for fn in (batch.noise_floors, batch.steps_to_target, batch.critical_batch):
         formula = fn.formula()
-        st.latex(formula.latex)
+        st.latex(text.latex(formula.latex))
         st.caption(_(formula.sentence))

@@ -126,5 +126,5 @@ with race:
 with st.expander(_("The formulas"), expanded=False):
     for fn in (optimal.optimal_schedule, optimal.greedy_schedule, optimal.improvement):
         formula = fn.formula(config.optimizer())
-        st.latex(formula.latex)
+        st.latex(text.latex(formula.latex))
         st.caption(_(formula.sentence))

@@ -94,7 +94,7 @@ with st.expander(_("Why"), expanded=False):
         )
     elif case == "quadratic":
         formula = warmup.quadratic_warmup.formula()
-        st.latex(formula.latex)
+        st.latex(text.latex(formula.latex))
         st.caption(_(formula.sentence))
     else:
         st.markdown(

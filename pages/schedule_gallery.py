@@ -6,7 +6,7 @@ import streamlit as st
 from lrcore import registry
 from lrcore.schedules import steps_per_epoch
 from lrcore.schedules.decay_function import is_function
-from ui import charts, compute, controls, downloads, figures, state, theme, views
+from ui import charts, compute, controls, downloads, figures, state, text, theme, views
 from ui.code_panel import code_panel
 from ui.i18n import N_, _
 from ui.state import Field
@@ -122,7 +122,7 @@ with plot_slot:
                 left.markdown(f"<span style='color:{colour};font-size:1.3em'>━━</span> **{controls.spec_label(specs[name])}**", unsafe_allow_html=True)
                 left.caption(controls.describe(sched))
                 left.markdown(_mirrors(sched))
-                right.latex(sched.latex)
+                right.latex(text.latex(sched.latex))
                 if is_function(sched.params.get("expression")):  # a pasted def reads best as itself
                     st.code(sched.params["expression"], language="python", wrap_lines=True)
                 if registry.closed_loop(specs[name]):

@@ -129,7 +129,7 @@ with story_col:
             steps=i18n.integer(config.steps),
         )
     )
-    st.latex(nets.RULE_LATEX)
+    st.latex(text.latex(nets.RULE_LATEX))
     st.success(words.net_rate_check(outcome, result.factory), icon=":material/check_circle:") if outcome.rate_gap < nets.RATE_AGREES else st.warning(
         words.net_rate_check(outcome, result.factory), icon=":material/warning:"
     )

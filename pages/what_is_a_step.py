@@ -102,7 +102,7 @@ for line in words.step_story(result):
 table_col, sim_col = st.columns([1, 1.2])
 with table_col:
     st.subheader(_("The printed table"))
-    st.latex(r"\text{decayed\_learning\_rate} = " + view.formula)
+    st.latex(text.latex(r"\text{decayed\_learning\_rate} = " + view.formula))
     st.code(
         "for epoch in range(epochs):\n"
         f"    # minibatches of {batch}\n"

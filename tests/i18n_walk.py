@@ -4,7 +4,8 @@
 (labels, help texts, options, placeholders, bodies, captions, metric values, expander and tab
 labels, table headers and cells), and the text inside each chart (titles, axis titles,
 annotations, legend names, hover templates, buttons, the slider's prefix and ``meta``).
-Code blocks, LaTeX and raw HTML are left out: code stays in its frameworks' English.
+Code blocks and raw HTML are left out (code stays in its frameworks' English), and of a
+formula only its words are read (``ui.text.LATEX_WORDS``).
 
 :func:`english` finds the English words left in a text: words of three or more Latin
 letters that are not a name frameworks spell that way (a parameter, a function, a class, an
@@ -20,6 +21,7 @@ import pandas as pd
 
 from lrcore import export, registry
 from tests import apptest_charts
+from ui import text
 
 SKIP_ELEMENTS = {"code", "latex", "html", "exception"}  # exception: a traceback is caught elsewhere
 SKIP_FIELDS = {
@@ -146,6 +148,9 @@ def texts(at) -> list[tuple[str, str]]:
 
     def visit(node):
         kind = getattr(node, "type", "")
+        if kind == "latex":  # a formula's math is not English; its \text{…} words are
+            out.extend((kind, piece[len("\\text{"):-1]) for piece in text.LATEX_WORDS.findall(node.proto.body))
+            return
         if kind in SKIP_ELEMENTS:
             return
         proto = getattr(node, "proto", None)

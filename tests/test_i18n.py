@@ -8,6 +8,7 @@ question is answered) with ``lang=zh`` and reads every text element and chart te
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 from tests.i18n_walk import english, english_left
 from tools import messages
 from ui import i18n, lessons
+from ui import text as ui_text
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "pages").glob("*.py"))
@@ -43,6 +45,10 @@ def test_every_id_is_translated_with_the_same_placeholders(template):
         if done is None or done.fuzzy or not all(strings):
             missing.append(f"{message.locations[0][0]}:{message.locations[0][1]}: {ids[0]!r}")
             continue
+        if ui_text.LATEX_WORDS.fullmatch(ids[0]):  # a formula's words: braces are LaTeX, not fields
+            if not all(re.fullmatch(r"\\text\{[^{}]*\}", t) for t in strings):
+                mismatched.append(f"{ids[0]!r} -> {strings!r} (not a \\text{{…}} piece)")
+            continue
         for text in strings:
             if i18n.placeholders(text) != set().union(*(i18n.placeholders(m) for m in ids)):
                 mismatched.append(f"{ids[0]!r} -> {text!r}")
@@ -53,7 +59,6 @@ def test_every_id_is_translated_with_the_same_placeholders(template):
 def test_every_plural_call_is_extracted_as_a_plural(template):
     """Babel's extractor can drop a plural's second form (a call nested in the arguments did):
     every ``_n(`` in the code must come out as a (singular, plural) id."""
-    import re
 
     calls = sum(len(re.findall(r"(?<![\w.])_n\(", p.read_text())) for d in ("app.py", "pages", "ui", "lrcore")
                 for p in ([ROOT / d] if d.endswith(".py") else (ROOT / d).rglob("*.py")) if p.name != "i18n.py")
@@ -74,6 +79,17 @@ def test_a_translation_fills_its_placeholders_and_falls_back_to_english():
     with i18n.using("en"):
         assert i18n._("The decay race") == "The decay race"
     assert i18n.placeholders("diverged at step {k} ({share:.0%})") == {"k", "share"}
+
+
+def test_a_formulas_words_are_translated_and_its_math_and_labels_kept():
+    expr = r"E[\text{loss}_T],\ B_{\text{noise}} = \text{after } 3 \text{ bad epochs},\ \text{global\_step}"
+    with i18n.using("zh"):
+        shown = ui_text.latex(expr)
+    assert shown == r"E[\text{损失}_T],\ B_{\text{noise}} = \text{坏轮次数 } 3 \text{ 时},\ \text{global\_step}"
+    with i18n.using("en"):
+        assert ui_text.latex(expr) == expr
+    ids = {m.id for m in messages.extract() if isinstance(m.id, str)}
+    assert {r"\text{loss}", r"\text{after }", r"\text{ bad epochs}"} <= ids and r"\text{noise}" not in ids
 
 
 def test_the_detector_finds_english_and_spares_names():

@@ -70,14 +70,34 @@ def extract_lessons(fileobj, keywords, comment_tags, options):
         yield line_of(text), "_", text, []
 
 
+def latex_words(path: Path):
+    """(line, piece) for each formula word lrcore writes (``ui.text.LATEX_WORDS``), from its string literals."""
+    import io
+    import tokenize
+
+    from ui.text import LATEX_WORDS
+
+    for token in tokenize.tokenize(io.BytesIO(path.read_bytes()).readline):
+        if token.type != tokenize.STRING:
+            continue
+        literal = token.string
+        if "f" in literal[: literal.index(literal[-1])].lower():  # an f-string writes a brace as two
+            literal = literal.replace("{{", "{").replace("}}", "}")
+        for piece in LATEX_WORDS.findall(literal):
+            yield token.start[0], piece
+
+
 def extract() -> Catalog:
-    """Every id in the code and the lessons, with where it comes from."""
+    """Every id in the code and the lessons, with where it comes from (formula words included)."""
     catalog = Catalog(project="Learning-Rate Decay Lab", charset="utf-8", creation_date=STAMP, revision_date=STAMP)
     sys.path.insert(0, str(ROOT))
     for filename, lineno, message, comments, context in extract_from_dir(
         str(ROOT), METHODS, keywords=KEYWORDS, comment_tags=("i18n:",), strip_comment_tags=True
     ):
         catalog.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
+    for path in sorted((ROOT / "lrcore").rglob("*.py")):
+        for lineno, piece in latex_words(path):
+            catalog.add(piece, None, [(str(path.relative_to(ROOT)), lineno)], auto_comments=["a formula's words (LaTeX text mode)"])
     return catalog
 
 

@@ -15,7 +15,7 @@ import string
 from lrcore._text import say
 from ui.i18n import _
 
-__all__ = ["plain", "error_message", "said"]
+__all__ = ["plain", "error_message", "said", "latex", "LATEX_WORDS"]
 
 # CommonMark lets a backslash escape any ASCII punctuation, and then shows it literally.
 # An underscore between two letters or digits never starts emphasis, so parameter names
@@ -50,3 +50,15 @@ def said(err: Exception) -> str:
 def error_message(err: Exception) -> str:
     """An error as the student reads it, in the session's language, as plain Markdown."""
     return plain(said(err))
+
+
+# A formula's words: each ``\text{…}`` piece that is not a symbol's label (a label sits in a
+# sub- or superscript, as in B_{\text{noise}}, and is kept as the symbol is named) and is not
+# an identifier (``\text{global\_step}``). The piece itself, braces and spaces included, is
+# its catalog id: ``tools/messages.py`` extracts every one lrcore writes.
+LATEX_WORDS = re.compile(r"(?<![_^]\{)\\text\{(?![^{}]*\\_)[^{}]*[A-Za-z]{2}[^{}]*\}")
+
+
+def latex(expr: str) -> str:
+    """A formula for ``st.latex`` in the session's language: its words translated, its math as it is."""
+    return LATEX_WORDS.sub(lambda m: _(m.group(0)), expr)
