@@ -56,7 +56,7 @@ _BISECTIONS = 60
 def _batch_sizes(values) -> np.ndarray:
     b = np.asarray(check.sequence("batch_sizes", values), dtype=np.float64)
     if b.ndim != 1 or not b.size or not np.all(np.isfinite(b) & (b > 0)):
-        raise check.fail("batch_sizes", f"batch_sizes must be positive numbers; got {values!r}")
+        raise check.fail("batch_sizes", N_("{name} must be positive numbers; got {value!r}"), value=values)
     return b
 
 
@@ -282,9 +282,10 @@ def _plain_sgd(optimizer: SGD, what: str) -> None:
     if optimizer.momentum or optimizer.weight_decay:
         raise check.fail(
             "optimizer",
-            f"optimizer must be plain SGD (no momentum, no weight decay) for {what}: only then is a constant "
-            f"rate's expected loss one exponential per direction; pass a schedule for the exact recursion; "
-            f"got {optimizer!r}",
+            N_("{name} must be plain SGD (no momentum, no weight decay) for {what}: only then is a constant "
+               "rate's expected loss one exponential per direction; pass a schedule for the exact recursion; "
+               "got {value!r}"),
+            value=optimizer, what=what,
         )
 
 
@@ -375,10 +376,10 @@ def noise_scale(problem: NoisyQuadratic, w) -> float:
     ``g = H (w − w*)`` the true gradient; ``inf`` at the minimum.
     """
     if not isinstance(problem, NoisyQuadratic):
-        raise check.fail("problem", f"problem must be a NoisyQuadratic; got {type(problem).__name__}")
+        raise check.fail("problem", N_("{name} must be a NoisyQuadratic; got {kind}"), kind=type(problem).__name__)
     w = np.asarray(w, dtype=np.float64)
     if w.shape != (2,) or not np.all(np.isfinite(w)):
-        raise check.fail("w", f"w must be a finite point (x, y); got {w!r}")
+        raise check.fail("w", N_("{name} must be a finite point (x, y); got {value!r}"), value=w)
     H = problem.hessian
     R = problem.eigenvectors
     sigma = R @ np.diag(problem.noise_variances) @ R.T
