@@ -30,7 +30,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from lrcore import _checks as check
-from lrcore._text import N_
+from lrcore._text import N_, Message
 from lrcore import theory
 from lrcore.optim import SGD
 from lrcore.problems import NoisyQuadratic
@@ -278,7 +278,7 @@ class BatchSteps:
         return np.where(self.steps >= 0, self.steps * self.batch_sizes, np.inf)
 
 
-def _plain_sgd(optimizer: SGD, what: str) -> None:
+def _plain_sgd(optimizer: SGD, what: Message) -> None:
     if optimizer.momentum or optimizer.weight_decay:
         raise check.fail(
             "optimizer",
@@ -334,7 +334,7 @@ def steps_to_target(
         below = loss <= target
         steps = np.where(below.any(axis=1), np.argmax(below, axis=1), -1)
         return BatchSteps(b, target, steps, np.full(len(b), rates[0]))
-    _plain_sgd(optimizer, "the best constant rate's steps")
+    _plain_sgd(optimizer, Message(N_("the best constant rate's steps")))
     bound = theory.stability_bound(problem, optimizer)
     grid = np.broadcast_to(bound * np.geomspace(1e-8, 1 - 1e-9, 121)[:, None], (121, len(b))).copy()
     rates, t = _fastest(lambda r: _sgd_terms(problem, r, b[None]), grid, target)
@@ -427,7 +427,7 @@ def critical_batch(problem: NoisyQuadratic, target: float, optimizer: SGD | None
     """
     optimizer = SGD() if optimizer is None else optimizer
     _require(problem, optimizer)
-    _plain_sgd(optimizer, "the critical batch size")
+    _plain_sgd(optimizer, Message(N_("the critical batch size")))
     target = check.in_range("target", target, 0.0, low_open=True)
     bound = theory.stability_bound(problem, optimizer)
     grid = bound * np.geomspace(1e-8, 1 - 1e-9, 121)[:, None]

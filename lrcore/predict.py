@@ -59,7 +59,7 @@ def judge(
     finals_ = tuple(float(f) for f in finals)
     shares_ = tuple(float(s) for s in shares)
     if not (len(labels) == len(finals_) == len(shares_)) or not labels:
-        raise check.fail("labels", N_("{name}, finals and shares must be one per lane, at least one lane"))
+        raise check.fail("labels", N_("{name}, {finals} and {shares} must be one per lane, at least one lane"), finals="finals", shares="shares")
     check.integer("lane", lane, low=0, high=len(labels) - 1)
     common = dict(kind=kind, answer=answer, finals=finals_, shares=shares_)
     if kind == "lowest":
