@@ -213,6 +213,9 @@ def test_the_gallerys_code_panel_shows_the_tf1_refusal_in_chinese():
     at = AppTest.from_file("../pages/schedule_gallery.py", default_timeout=180)
     at.query_params[i18n.KEY] = "zh"
     at.run()
+    for key in [e.key for e in at.expander if e.key]:  # the Code panels are drawn once opened
+        at.session_state[key] = True
+    at.run()
     shown = [e.value for e in at.info]
     assert "TensorFlow 1 不能把 one_cycle 作为调度运行：tf\\.compat\\.v1\\.train 没有单周期（1cycle）函数" in shown, shown
 
