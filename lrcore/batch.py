@@ -30,7 +30,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from lrcore import _checks as check
-from lrcore._text import N_
+from lrcore._text import N_, Message
 from lrcore import theory
 from lrcore.optim import SGD
 from lrcore.problems import NoisyQuadratic
@@ -56,7 +56,7 @@ _BISECTIONS = 60
 def _batch_sizes(values) -> np.ndarray:
     b = np.asarray(check.sequence("batch_sizes", values), dtype=np.float64)
     if b.ndim != 1 or not b.size or not np.all(np.isfinite(b) & (b > 0)):
-        raise check.fail("batch_sizes", f"batch_sizes must be positive numbers; got {values!r}")
+        raise check.fail("batch_sizes", N_("{name} must be positive numbers; got {value!r}"), value=values)
     return b
 
 
@@ -278,13 +278,14 @@ class BatchSteps:
         return np.where(self.steps >= 0, self.steps * self.batch_sizes, np.inf)
 
 
-def _plain_sgd(optimizer: SGD, what: str) -> None:
+def _plain_sgd(optimizer: SGD, what: Message) -> None:
     if optimizer.momentum or optimizer.weight_decay:
         raise check.fail(
             "optimizer",
-            f"optimizer must be plain SGD (no momentum, no weight decay) for {what}: only then is a constant "
-            f"rate's expected loss one exponential per direction; pass a schedule for the exact recursion; "
-            f"got {optimizer!r}",
+            N_("{name} must be plain SGD (no momentum, no weight decay) for {what}: only then is a constant "
+               "rate's expected loss one exponential per direction; pass a schedule for the exact recursion; "
+               "got {value!r}"),
+            value=optimizer, what=what,
         )
 
 
@@ -333,7 +334,7 @@ def steps_to_target(
         below = loss <= target
         steps = np.where(below.any(axis=1), np.argmax(below, axis=1), -1)
         return BatchSteps(b, target, steps, np.full(len(b), rates[0]))
-    _plain_sgd(optimizer, "the best constant rate's steps")
+    _plain_sgd(optimizer, Message(N_("the best constant rate's steps")))
     bound = theory.stability_bound(problem, optimizer)
     grid = np.broadcast_to(bound * np.geomspace(1e-8, 1 - 1e-9, 121)[:, None], (121, len(b))).copy()
     rates, t = _fastest(lambda r: _sgd_terms(problem, r, b[None]), grid, target)
@@ -375,10 +376,10 @@ def noise_scale(problem: NoisyQuadratic, w) -> float:
     ``g = H (w − w*)`` the true gradient; ``inf`` at the minimum.
     """
     if not isinstance(problem, NoisyQuadratic):
-        raise check.fail("problem", f"problem must be a NoisyQuadratic; got {type(problem).__name__}")
+        raise check.fail("problem", N_("{name} must be a NoisyQuadratic; got {kind}"), kind=type(problem).__name__)
     w = np.asarray(w, dtype=np.float64)
     if w.shape != (2,) or not np.all(np.isfinite(w)):
-        raise check.fail("w", f"w must be a finite point (x, y); got {w!r}")
+        raise check.fail("w", N_("{name} must be a finite point (x, y); got {value!r}"), value=w)
     H = problem.hessian
     R = problem.eigenvectors
     sigma = R @ np.diag(problem.noise_variances) @ R.T
@@ -426,7 +427,7 @@ def critical_batch(problem: NoisyQuadratic, target: float, optimizer: SGD | None
     """
     optimizer = SGD() if optimizer is None else optimizer
     _require(problem, optimizer)
-    _plain_sgd(optimizer, "the critical batch size")
+    _plain_sgd(optimizer, Message(N_("the critical batch size")))
     target = check.in_range("target", target, 0.0, low_open=True)
     bound = theory.stability_bound(problem, optimizer)
     grid = bound * np.geomspace(1e-8, 1 - 1e-9, 121)[:, None]

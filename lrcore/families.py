@@ -24,6 +24,7 @@ from typing import Callable
 import numpy as np
 
 from lrcore import _checks as check
+from lrcore._text import N_
 from lrcore import schedules as S
 from lrcore.schedules import Schedule
 
@@ -141,7 +142,7 @@ def _fit(family: str, t: np.ndarray, y: np.ndarray, steps: int) -> FamilyFit:
             i, offset, error = _best(y, slopes[:, None] * drops)
             best = sizes[i]
         return FamilyFit(family, S.step(math.exp(offset), int(best), math.exp(slopes[i])), error)
-    raise check.fail("families", f"families must hold names from {', '.join(FAMILIES)}; got {family!r}")
+    raise check.fail("families", N_("{name} must hold names from {allowed}; got {value!r}"), value=family, choices=FAMILIES, allowed=", ".join(FAMILIES))
 
 
 def fit_families(target, steps: int, families=FAMILIES) -> tuple[FamilyFit, ...]:
@@ -156,9 +157,9 @@ def fit_families(target, steps: int, families=FAMILIES) -> tuple[FamilyFit, ...]
     families = tuple(check.sequence("families", families))
     rates = target(np.arange(steps)) if isinstance(target, Schedule) else np.asarray(target, dtype=np.float64)
     if rates.shape != (steps,):
-        raise check.fail("target", f"target must be a Schedule or {steps} rates; got shape {rates.shape}")
+        raise check.fail("target", N_("{name} must be a Schedule or {steps} rates; got shape {shape}"), steps=steps, shape=rates.shape)
     if not np.all((rates > 0) & np.isfinite(rates)):
-        raise check.fail("target", "target must have positive, finite rates (they are compared in log)")
+        raise check.fail("target", N_("{name} must have positive, finite rates (they are compared in log)"))
     t = np.unique(np.round(np.linspace(0, steps - 1, min(steps, MAX_POINTS))).astype(np.int64))
     y = np.log(rates[t])
     with np.errstate(divide="ignore", over="ignore", invalid="ignore"):

@@ -491,7 +491,7 @@ def improvement(
     if optimal is None:
         optimal = optimal_schedule(problem, steps, optimizer)
     elif not isinstance(optimal, Schedule):
-        raise check.fail("optimal", f"optimal must be a Schedule (from optimal_schedule); got {optimal!r}")
+        raise check.fail("optimal", N_("{name} must be a Schedule (from optimal_schedule); got {value!r}"), value=optimal)
     rate = theory.best_constant_rate(problem, steps, optimizer)
 
     def final(rates):

@@ -15,6 +15,7 @@ from typing import Sequence
 import numpy as np
 
 from lrcore import _checks as check
+from lrcore._text import N_
 
 __all__ = ["KINDS", "DIVERGED_SHARE", "SETTLE_FACTOR", "Verdict", "judge"]
 
@@ -58,18 +59,18 @@ def judge(
     finals_ = tuple(float(f) for f in finals)
     shares_ = tuple(float(s) for s in shares)
     if not (len(labels) == len(finals_) == len(shares_)) or not labels:
-        raise check.fail("labels", "labels, finals and shares must be one per lane, at least one lane")
+        raise check.fail("labels", N_("{name}, {finals} and {shares} must be one per lane, at least one lane"), finals="finals", shares="shares")
     check.integer("lane", lane, low=0, high=len(labels) - 1)
     common = dict(kind=kind, answer=answer, finals=finals_, shares=shares_)
     if kind == "lowest":
         if answer not in labels:
-            raise check.fail("answer", f"answer must be one of the lanes {', '.join(labels)}; got {answer!r}")
+            raise check.fail("answer", N_("{name} must be one of the lanes {lanes}; got {value!r}"), value=answer, choices=labels, lanes=", ".join(labels))
         # A diverged lane's final is inf; NaN (every run gone) counts as worst too.
         best = int(np.argmin(np.nan_to_num(np.asarray(finals_), nan=np.inf)))
         return Verdict(right=labels[best] == answer, truth=labels[best], lane=best, **common)
     if kind == "diverges":
         if not isinstance(answer, (bool, np.bool_)):
-            raise check.fail("answer", f"answer must be yes or no (a bool); got {answer!r}")
+            raise check.fail("answer", N_("{name} must be yes or no (a bool); got {value!r}"), value=answer)
         truth = shares_[lane] > DIVERGED_SHARE
         return Verdict(right=bool(answer) == truth, truth=truth, lane=lane, **common)
     guess = check.in_range("answer", answer, low=0.0, low_open=True)

@@ -27,6 +27,7 @@ from typing import Callable, Iterator
 import numpy as np
 
 from lrcore import _checks as check
+from lrcore._text import N_
 from lrcore.schedules import steps_per_epoch as _steps_per_epoch
 
 __all__ = ["NoisyQuadratic", "LeastSquares", "QuarticBowl", "rotation"]
@@ -47,9 +48,9 @@ def _pair(name: str, value) -> np.ndarray:
     try:
         items = tuple(value)
     except TypeError:
-        raise check.fail(name, f"{name} must be a pair of numbers (x, y); got {value!r}") from None
+        raise check.fail(name, N_("{name} must be a pair of numbers (x, y); got {value!r}"), value=value) from None
     if len(items) != 2:
-        raise check.fail(name, f"{name} must be a pair of numbers (x, y); got {value!r}")
+        raise check.fail(name, N_("{name} must be a pair of numbers (x, y); got {value!r}"), value=value)
     return np.array([check.finite(f"{name}[{i}]", v) for i, v in enumerate(items)])
 
 
@@ -245,7 +246,7 @@ class NoisyQuadratic(_Quadratic):
         if noise is not None:
             noise = np.asarray(noise, dtype=np.float64)
             if noise.shape != (runs, steps, 2):
-                raise check.fail("noise", f"noise must have shape (runs, steps, 2) = {(runs, steps, 2)}; got {noise.shape}")
+                raise check.fail("noise", N_("{name} must have shape (runs, steps, 2) = {shape}; got {got}"), shape=(runs, steps, 2), got=noise.shape)
             by_step = noise.transpose(1, 2, 0)  # (steps, 2, runs)
             return (by_step[i : i + chunk] for i in range(0, steps, chunk))
         rng = np.random.default_rng(seed)
@@ -348,7 +349,7 @@ class LeastSquares(_Quadratic):
         The minibatches are exactly :meth:`batches` for the same ``runs`` and ``seed``.
         """
         if noise is not None:
-            raise check.fail("noise", "noise must be None for LeastSquares: its noise is the choice of minibatch")
+            raise check.fail("noise", N_("{name} must be None for LeastSquares: its noise is the choice of minibatch"))
         spe, b = self.steps_per_epoch, self.batch_size
         shuffles = self.shuffles(runs, seed)
         data = np.concatenate([self.X, self.y[:, None]], axis=1)  # (N, 3): one gather per epoch

@@ -19,6 +19,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from lrcore import _checks as check
+from lrcore._text import N_
 from lrcore.optim import Optimizer
 from lrcore.problems import LeastSquares, NoisyQuadratic
 from lrcore.schedules import ReduceLROnPlateau, Schedule
@@ -104,17 +105,18 @@ def simulate_many(
     if not all(hasattr(problem, a) for a in ("gradients", "loss_cm", "loss", "start_point")):
         raise check.fail(
             "problem",
-            "problem must be one of lrcore.problems' problems (a gradient source with gradients, loss_cm, loss "
-            f"and start_point); got {type(problem).__name__}",
+            N_("{name} must be one of lrcore.problems' problems (a gradient source with gradients, loss_cm, loss "
+               "and start_point); got {kind}"),
+            kind=type(problem).__name__,
         )
     if not isinstance(optimizer, Optimizer):
-        raise check.fail("optimizer", f"optimizer must be one of lrcore.optim's optimizers; got {optimizer!r}")
+        raise check.fail("optimizer", N_("{name} must be one of lrcore.optim's optimizers; got {value!r}"), value=optimizer)
     schedules = list(schedules)
     if not schedules:
-        raise check.fail("schedules", "schedules must hold at least one schedule; got none")
+        raise check.fail("schedules", N_("{name} must hold at least one schedule; got none"))
     for i, s in enumerate(schedules):
         if not isinstance(s, (Schedule, ReduceLROnPlateau)):
-            raise check.fail(f"schedules[{i}]", f"schedules[{i}] must be an lrcore schedule; got {s!r}")
+            raise check.fail(f"schedules[{i}]", N_("{name} must be an lrcore schedule; got {value!r}"), value=s)
     steps = check.integer("steps", steps, low=1)
     runs = check.integer("runs", runs, low=1)
     seed = check.integer("seed", seed, low=0)
@@ -130,8 +132,9 @@ def simulate_many(
     if n_sched * runs * len(recorded) > MAX_RECORDED_POINTS:
         raise check.fail(
             "record_every",
-            f"record_every must be larger: {n_sched} schedule(s) × {runs} runs × {len(recorded)} recorded "
-            f"steps exceeds {MAX_RECORDED_POINTS:,} positions"
+            N_("{name} must be larger: {schedules} schedule(s) × {runs} runs × {recorded} recorded "
+               "steps exceeds {most:,} positions"),
+            value=record_every, schedules=n_sched, runs=runs, recorded=len(recorded), most=MAX_RECORDED_POINTS,
         )
 
     # Rates: open-loop schedules are evaluated once for all steps (vectorised).

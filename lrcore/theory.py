@@ -80,14 +80,16 @@ def _require(problem, optimizer) -> None:
     if not isinstance(problem, NoisyQuadratic):
         raise check.fail(
             "problem",
-            f"problem must be a NoisyQuadratic for the exact theory (its noise is Gaussian and "
-            f"independent); got {type(problem).__name__}",
+            N_("{name} must be a NoisyQuadratic for the exact theory (its noise is Gaussian and "
+               "independent); got {kind}"),
+            kind=type(problem).__name__,
         )
     if not isinstance(optimizer, SGD):
         raise check.fail(
             "optimizer",
-            f"optimizer must be SGD (with or without momentum/Nesterov) for the exact theory: "
-            f"{type(optimizer).__name__}'s update is not linear; got {optimizer!r}",
+            N_("{name} must be SGD (with or without momentum/Nesterov) for the exact theory: "
+               "{kind}'s update is not linear; got {value!r}"),
+            value=optimizer, kind=type(optimizer).__name__,
         )
 
 
@@ -290,14 +292,14 @@ def _rates(schedule, steps: int) -> np.ndarray:
     if isinstance(schedule, ReduceLROnPlateau):
         raise check.fail(
             "schedule",
-            "schedule must be open-loop for the exact theory: reduce_on_plateau depends on the "
-            "noisy loss itself; simulate it instead",
+            N_("{name} must be open-loop for the exact theory: reduce_on_plateau depends on the "
+               "noisy loss itself; simulate it instead"),
         )
     if isinstance(schedule, Schedule):
         return schedule(np.arange(steps))
     rates = np.asarray(schedule, dtype=np.float64)
     if rates.shape != (steps,):
-        raise check.fail("schedule", f"schedule must be a Schedule or {steps} rates; got shape {rates.shape}")
+        raise check.fail("schedule", N_("{name} must be a Schedule or {steps} rates; got shape {shape}"), steps=steps, shape=rates.shape)
     return rates
 
 
@@ -513,7 +515,7 @@ def optimal_constant_lr(problem: NoisyQuadratic) -> float:
     ``(κ − 1)/(κ + 1)``, along both directions. See :func:`fastest_rates` for momentum.
     """
     if not isinstance(problem, NoisyQuadratic):
-        raise check.fail("problem", f"problem must be a NoisyQuadratic; got {type(problem).__name__}")
+        raise check.fail("problem", N_("{name} must be a NoisyQuadratic; got {kind}"), kind=type(problem).__name__)
     return 2 / (min(problem.h) + max(problem.h))
 
 

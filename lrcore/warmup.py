@@ -75,7 +75,7 @@ class WarmupRace:
 def _bowl(problem) -> QuarticBowl:
     if not isinstance(problem, QuarticBowl):
         raise check.fail(
-            "problem", f"problem must be a QuarticBowl (its curvature changes with the position); got {problem!r}"
+            "problem", N_("{name} must be a QuarticBowl (its curvature changes with the position); got {value!r}"), value=problem
         )
     return problem
 
@@ -245,7 +245,7 @@ def adam_warmup(
     problem = NoisyQuadratic() if problem is None else problem
     optimizer = Adam() if optimizer is None else optimizer
     if not isinstance(optimizer, Adam):
-        raise check.fail("optimizer", f"optimizer must be Adam or AdamW; got {optimizer!r}")
+        raise check.fail("optimizer", N_("{name} must be Adam or AdamW; got {value!r}"), value=optimizer)
     lr = check.in_range("lr", lr, 0.0, low_open=True)
     rule = rule_of_thumb_steps(optimizer.betas[1])
     short = max(1, rule // 10) if short_steps is None else check.integer("short_steps", short_steps, low=1)

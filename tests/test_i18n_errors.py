@@ -219,3 +219,183 @@ def test_the_gallerys_code_panel_shows_the_tf1_refusal_in_chinese():
     at.run()
     shown = [e.value for e in at.info]
     assert "TensorFlow 1 不能把 one_cycle 作为调度运行：tf\\.compat\\.v1\\.train 没有单周期（1cycle）函数" in shown, shown
+
+
+# --------------------------------------------------------------------------- the labs' errors
+# The race, the labs and the theory raise ParameterError too: a setting out of range (a
+# control, a link), a list a student typed, an optimizer or a problem the exact theory does
+# not cover. Each case below must raise one; the same checks as the registry's sweep follow.
+
+
+def _lab_cases() -> list[tuple[str, object]]:
+    import numpy as np
+
+    from lrcore import batch, families, optim, optimal, predict, race, theory, warmup
+    from lrcore import schedules as S
+    from lrcore.nets import NetConfig
+    from lrcore.problems import LeastSquares, NoisyQuadratic, QuarticBowl
+    from lrcore.simulate import simulate_many
+
+    q, sgd, const = NoisyQuadratic(), optim.SGD(), S.constant(0.1)
+    plateau = registry.build(registry.default("reduce_on_plateau"))
+    heavy = optim.SGD(momentum=0.9)
+    return [
+        ("simulate.problem", lambda: simulate_many(object(), sgd, [const], 10)),
+        ("simulate.optimizer", lambda: simulate_many(q, "SGD", [const], 10)),
+        ("simulate.schedules-none", lambda: simulate_many(q, sgd, [], 10)),
+        ("simulate.schedules[0]", lambda: simulate_many(q, sgd, [5], 10)),
+        ("simulate.record_every", lambda: simulate_many(q, sgd, [const] * 5, 10**6, runs=10**4)),
+        ("batch.batch_sizes-empty", lambda: batch.noise_floors(q, [], 0.1)),
+        ("batch.batch_sizes-negative", lambda: batch.noise_floors(q, [1, -2], 0.1)),
+        ("batch.steps-momentum", lambda: batch.steps_to_target(q, 0.1, [1, 2], optimizer=heavy)),
+        ("batch.critical-momentum", lambda: batch.critical_batch(q, 0.1, heavy)),
+        ("batch.noise_scale-problem", lambda: batch.noise_scale(object(), (1.0, 2.0))),
+        ("batch.noise_scale-w", lambda: batch.noise_scale(q, (math.nan, 1.0))),
+        ("theory.problem", lambda: theory.expected_loss(LeastSquares(), sgd, const, 10)),
+        ("theory.optimizer", lambda: theory.expected_loss(q, optim.Adam(), const, 10)),
+        ("theory.plateau", lambda: theory.expected_loss(q, sgd, plateau, 10)),
+        ("theory.rates", lambda: theory.expected_loss(q, sgd, [0.1, 0.1], 10)),
+        ("theory.optimal_constant_lr", lambda: theory.optimal_constant_lr(object())),
+        ("warmup.bowl", lambda: warmup.warmup_race(problem=q)),
+        ("warmup.adam", lambda: warmup.adam_warmup(optimizer=sgd)),
+        ("predict.labels", lambda: predict.judge("lowest", "a", labels=["a", "b"], finals=[1.0], shares=[0.0])),
+        ("predict.lowest", lambda: predict.judge("lowest", "c", labels=["a", "b"], finals=[1.0, 2.0], shares=[0.0, 0.0])),
+        ("predict.diverges", lambda: predict.judge("diverges", "yes", labels=["a"], finals=[1.0], shares=[0.0])),
+        ("families.families", lambda: families.fit_families(const, 10, families=["nope"])),
+        ("families.target-shape", lambda: families.fit_families(np.ones(3), 10)),
+        ("families.target-zero", lambda: families.fit_families(np.zeros(10), 10)),
+        ("optimal.optimal", lambda: optimal.improvement(q, 10, const, optimal=5)),
+        ("problems.start-number", lambda: NoisyQuadratic(start=5)),
+        ("problems.start-three", lambda: NoisyQuadratic(start=(1, 2, 3))),
+        ("problems.h-pair", lambda: QuarticBowl(h=(1.0,))),
+        ("problems.noise-shape", lambda: q.standard_normals(2, 3, 0, noise=np.zeros((1, 1, 2)))),
+        ("problems.least-squares-noise", lambda: LeastSquares().gradients(2, 3, 0, noise=np.zeros((2, 3, 2)))),
+        ("race.lanes-none", lambda: race.parse_lanes("")),
+        ("race.lanes-name", lambda: race.parse_lanes("nope")),
+        ("race.lanes-optimizer", lambda: race.parse_lanes("step@nope")),
+        ("race.config-lanes", lambda: race.RaceConfig(lanes=())),
+        ("optim.preset", lambda: optim.preset("nope")),
+        ("optim.hyper", lambda: optim.OptimizerSpec("SGD", (("nope", 1.0),)).build()),
+        ("optim.dampening", lambda: optim.SGD(momentum=0.9, dampening=1.0)),
+        ("optim.nesterov", lambda: optim.SGD(nesterov=True)),
+        ("optim.betas", lambda: optim.Adam(betas=(0.9,))),
+        ("nets.epochs", lambda: NetConfig(batch_size=1, epochs=10**5).check()),
+        ("nets.plateau", lambda: NetConfig(decayed=registry.default("reduce_on_plateau")).check()),
+    ]
+
+
+def _config_cases() -> list[tuple[str, object]]:
+    """Every numeric setting of the race, its problems, the optimizers and the labs, out of range."""
+    import dataclasses
+
+    from lrcore import optim, race
+    from lrcore.nets import NetConfig
+    from lrcore.problems import LeastSquares, NoisyQuadratic, QuarticBowl
+    from ui import lab_views
+
+    small = dict(steps=20, runs=2)
+    builds = {
+        "RaceConfig": lambda **kw: race.run_race(race.RaceConfig(**{**small, **kw})),
+        "NoisyQuadratic": NoisyQuadratic,
+        "LeastSquares": LeastSquares,
+        "QuarticBowl": QuarticBowl,
+        "SGD": optim.SGD,
+        "Adagrad": optim.Adagrad,
+        "RMSprop": optim.RMSprop,
+        "Adam": optim.Adam,
+        "NetConfig": lambda **kw: NetConfig(**kw).check(),
+        "BatchConfig": lambda **kw: lab_views.batch_view(lab_views.BatchConfig(**kw)),
+        "WarmupConfig": lambda **kw: lab_views.warmup_view(lab_views.WarmupConfig(**{"runs": 2, **kw})),
+    }
+    classes = {
+        "RaceConfig": race.RaceConfig, "NoisyQuadratic": NoisyQuadratic, "LeastSquares": LeastSquares,
+        "QuarticBowl": QuarticBowl, "SGD": optim.SGD, "Adagrad": optim.Adagrad, "RMSprop": optim.RMSprop,
+        "Adam": optim.Adam, "NetConfig": NetConfig, "BatchConfig": lab_views.BatchConfig, "WarmupConfig": lab_views.WarmupConfig,
+    }  # fmt: skip
+    out = []
+    for label, cls in classes.items():
+        for f in dataclasses.fields(cls):
+            if not f.init or isinstance(f.default, bool) or not isinstance(f.default, (int, float)):
+                continue
+            for value in (-1, math.nan, "?"):
+                out.append((f"{label}.{f.name}={value!r}", lambda b=builds[label], k=f.name, v=value: b(**{k: v})))
+    return out
+
+
+def _raised(cases) -> list[tuple[str, ParameterError]]:
+    """The ParameterErrors the cases raise (a value no control or link can send, such as a
+    string for a race's rate, may fail otherwise: not a message a student reads)."""
+    out = []
+    for case, make in cases:
+        try:
+            make()
+        except ParameterError as err:
+            out.append((case, err))
+        except (TypeError, ValueError):
+            pass
+    return out
+
+
+LAB_CASES = _lab_cases()
+LABS = _raised(LAB_CASES)
+CONFIGS = _raised(_config_cases())
+
+
+def test_every_lab_case_raises_a_parameter_error():
+    assert [case for case, _ in LAB_CASES] == [case for case, _ in LABS]
+    assert len(CONFIGS) > 60 and len({err.param for _, err in CONFIGS}) > 25
+
+
+@pytest.mark.parametrize("case, err", LABS + CONFIGS, ids=[c for c, _ in LABS + CONFIGS])
+def test_a_labs_error_is_a_translated_template_with_no_english_words_in_chinese(case, err):
+    test_every_error_is_a_translated_template_with_the_same_fields(case, err)
+    test_a_parameter_error_or_a_refusal_in_chinese_has_no_english_words(case, err)
+
+
+def test_a_converted_error_keeps_its_english():
+    from lrcore import batch, optim
+    from lrcore.problems import NoisyQuadratic
+    from lrcore.simulate import simulate_many
+    from lrcore import schedules as S
+
+    q = NoisyQuadratic()
+    with pytest.raises(ParameterError) as caught:
+        batch.critical_batch(q, 0.1, optim.SGD(momentum=0.9))
+    assert str(caught.value) == (
+        "optimizer must be plain SGD (no momentum, no weight decay) for the critical batch size: only then is a "
+        "constant rate's expected loss one exponential per direction; pass a schedule for the exact recursion; "
+        f"got {optim.SGD(momentum=0.9)!r}"
+    )
+    with pytest.raises(ParameterError) as caught:
+        simulate_many(q, optim.SGD(), [S.constant(0.1)] * 5, 10**6, runs=10**4)
+    assert str(caught.value) == (
+        "record_every must be larger: 5 schedule(s) × 10000 runs × 1000001 recorded steps exceeds 40,000,000 positions"
+    )
+    with i18n.using("zh"):
+        assert text.said(caught.value) == "record_every 必须更大：5 个调度 × 10000 次运行 × 1000001 个记录的步数超过了 40,000,000 个位置"
+
+
+def test_a_list_controls_refusal_and_a_links_reason_read_in_chinese():
+    """The list parser's reason (under a list control) and lrcore's reason (in a link's warning)."""
+    from ui import lanes, state
+
+    with i18n.using("zh"):
+        for raw in ("", "1, x", "1, 2.5", "-3"):
+            try:
+                state.number_list(0, 10, whole=True)(raw)
+            except ValueError as reason:
+                err = ParameterError("milestones", "{name} {error}", error=reason)
+                shown = text.said(err)
+                assert shown.startswith("milestones ") and not english(shown.removeprefix("milestones ")), shown
+            else:
+                raise AssertionError(raw)
+        with pytest.raises(ValueError) as caught:
+            lanes._one([("step", "SGD"), ("step", "Adam")], 1, "SGD", "optimizer")
+        assert not english(str(caught.value).replace("SGD", "")), str(caught.value)
+    from lrcore import race
+
+    with pytest.raises(ParameterError) as caught:
+        race.parse_lanes("nope")
+    with i18n.using("zh"):
+        reason = text.said(caught.value).removeprefix("lanes ")
+    assert reason.startswith("必须") and "nope" in reason

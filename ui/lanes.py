@@ -65,10 +65,14 @@ def _mode_from_link(link: Link) -> None:
         link.suggest("compare", "schedules")  # a mix of both: the lanes field says it cannot
 
 
+# One sentence per half a lane shares (a translation words each its own way).
+_ALL_USE = {"optimizer": N_("must all use the optimizer {value}"), "schedule": N_("must all use the schedule {value}")}
+
+
 def _one(pairs, index: int, value: str, what: str) -> list[str]:
     """The other half of each lane token, when every lane must share ``value`` (as ``what``)."""
     if any(pair[index] != value for pair in pairs):
-        raise ValueError(f"must all use the {what} {value}")
+        raise ValueError(_(_ALL_USE[what], value=value))
     return [pair[1 - index] for pair in pairs]
 
 

@@ -22,6 +22,7 @@ import streamlit as st
 
 from ui import i18n
 from ui.i18n import _
+from ui.text import said
 
 __all__ = [
     "Field",
@@ -199,7 +200,7 @@ class Link:
             try:
                 st.session_state[f.key] = f.parse(raw)
             except ValueError as err:
-                reason = str(err).removeprefix(f"{f.key} ")  # lrcore's messages start with the name
+                reason = said(err).removeprefix(f"{f.key} ")  # lrcore's messages start with the name (in zh too)
                 self._warn(_(
                     "Link setting `{key}={raw}` was ignored: it {reason}. Using the default, `{default}`.",
                     key=f.key, raw=raw, reason=reason, default=f.dump(f.default),
