@@ -87,15 +87,25 @@ def lang() -> str:
         return forced
     try:
         import streamlit as st
+        from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
+        # Read once a run: a page asks hundreds of times (every label, every frame's text),
+        # and each session-state read takes a lock. ``cursors`` is new in every run (and
+        # fragment run), so a language switched by the widget is read on the next run.
+        ctx = get_script_run_ctx(suppress_warning=True)
+        memo = getattr(ctx, "_lrlab_lang", None)
+        if memo is not None and memo[0] is ctx.cursors:
+            return memo[1]
         state = st.session_state
         if KEY not in state:
             asked = st.query_params.get(KEY)
             state[KEY] = asked if asked in LANGS else _from_browser()
-        value = state[KEY]
+        value = state[KEY] if state[KEY] in LANGS else "en"
+        if ctx is not None:
+            ctx._lrlab_lang = (ctx.cursors, value)
     except Exception:  # outside a Streamlit run: tests of a builder, a bare script
         return "en"
-    return value if value in LANGS else "en"
+    return value
 
 
 @contextlib.contextmanager
