@@ -269,13 +269,14 @@ def best_rates(t, rates: dict, bound: float, h_min: float, gain: float, names: d
     allr = allr[np.isfinite(allr) & (allr > 0)]
     layout = theme.base_layout(
         height=500,
-        margin=dict(l=80, r=15, t=120, b=55),
+        margin=dict(l=80, r=15, t=165, b=55),
         xaxis=theme.axis(_("step t + 1"), 6, type="log"),
         yaxis=theme.axis(_("learning rate"), type="log", exponentformat="power",
                          range=[math.log10(allr.min()) - 0.2, math.log10(max(allr.max(), bound)) + 0.2]),
         shapes=shapes,
         hovermode="x",
-        legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0, font=dict(size=14), traceorder="normal", entrywidth=0.5, entrywidthmode="fraction"),
+        # One entry a row: the family's and the bound's names are long, and half a row cut them off.
+        legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0, font=dict(size=14), traceorder="normal", entrywidth=1.0, entrywidthmode="fraction"),
     )  # fmt: skip
     return _figure(data, layout)
 
