@@ -27,15 +27,15 @@ st.set_page_config(
 )
 
 pages = [
-    st.Page("pages/decay_race.py", title=_("The decay race"), icon=":material/sports_score:", default=True),
-    st.Page("pages/schedule_gallery.py", title=_("Schedule gallery"), icon=":material/show_chart:"),
-    st.Page("pages/what_is_a_step.py", title=_("What is a step?"), icon=":material/footprint:"),
-    st.Page("pages/texts_network.py", title=_("The texts' network"), icon=":material/hub:"),
-    st.Page("pages/from_the_texts.py", title=_("From the texts"), icon=":material/menu_book:"),
-    st.Page("pages/lab_batch_size.py", title=_("Lab: batch size"), icon=":material/stacks:"),
-    st.Page("pages/lab_warmup.py", title=_("Lab: warmup"), icon=":material/trending_up:"),
-    st.Page("pages/lab_best_schedule.py", title=_("Lab: the best schedule"), icon=":material/emoji_events:"),
-    st.Page("pages/lessons.py", title=_("Lessons"), icon=":material/school:"),
+    st.Page("app_pages/decay_race.py", title=_("The decay race"), icon=":material/sports_score:", default=True),
+    st.Page("app_pages/schedule_gallery.py", title=_("Schedule gallery"), icon=":material/show_chart:"),
+    st.Page("app_pages/what_is_a_step.py", title=_("What is a step?"), icon=":material/footprint:"),
+    st.Page("app_pages/texts_network.py", title=_("The texts' network"), icon=":material/hub:"),
+    st.Page("app_pages/from_the_texts.py", title=_("From the texts"), icon=":material/menu_book:"),
+    st.Page("app_pages/lab_batch_size.py", title=_("Lab: batch size"), icon=":material/stacks:"),
+    st.Page("app_pages/lab_warmup.py", title=_("Lab: warmup"), icon=":material/trending_up:"),
+    st.Page("app_pages/lab_best_schedule.py", title=_("Lab: the best schedule"), icon=":material/emoji_events:"),
+    st.Page("app_pages/lessons.py", title=_("Lessons"), icon=":material/school:"),
 ]
 page = st.navigation(pages, position="top")
 i18n.switch()  # on every page: the sidebar's first control

@@ -115,8 +115,8 @@ race_lr = 0.05
 larger = min(round(race_lr * (b2 / b) ** batch.RULES[rule], 3), 0.5)
 base = {"sigma": f"{sigma:g}", "noise": noise, "kappa": str(kappa)}
 k1, k2 = st.columns(2)
-state.page_link("pages/decay_race.py", _("The race at B = {b}, {s} steps, rate {lr}", b=b, s=f"{s:,}", lr=f"{race_lr:g}"), base | {"batch": str(b), "steps": str(s), "lr": f"{race_lr:g}"}, k1)
-state.page_link("pages/decay_race.py", _("The race at B = {b}, {s} steps, rate {lr}", b=b2, s=f"{s2:,}", lr=f"{larger:g}"), base | {"batch": str(b2), "steps": str(s2), "lr": f"{larger:g}"}, k2)
+state.page_link("app_pages/decay_race.py", _("The race at B = {b}, {s} steps, rate {lr}", b=b, s=f"{s:,}", lr=f"{race_lr:g}"), base | {"batch": str(b), "steps": str(s), "lr": f"{race_lr:g}"}, k1)
+state.page_link("app_pages/decay_race.py", _("The race at B = {b}, {s} steps, rate {lr}", b=b2, s=f"{s2:,}", lr=f"{larger:g}"), base | {"batch": str(b2), "steps": str(s2), "lr": f"{larger:g}"}, k2)
 st.caption(
     _(
         "Both races see {n} examples. The larger batch takes {k}× fewer steps; whether it ends as low depends on "

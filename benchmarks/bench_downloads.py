@@ -93,7 +93,7 @@ def script_time(repeats: int = 9) -> None:
     for i in range(repeats):
         for name in (("with buttons", "without") if i % 2 else ("without", "with buttons")):
             downloads.download_row = timed_row if name == "with buttons" else (lambda items, key: None)
-            at = AppTest.from_file(str(ROOT / "pages" / "decay_race.py"), default_timeout=120)
+            at = AppTest.from_file(str(ROOT / "app_pages" / "decay_race.py"), default_timeout=120)
             start = time.perf_counter()
             at.run()
             first = time.perf_counter() - start

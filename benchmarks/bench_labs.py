@@ -48,11 +48,11 @@ def timed(fns: dict, repeats: int = REPEATS) -> dict:
 
 PAGES = {
     "bare page": Path(__file__).with_name("bare_page.py"),
-    "lab: batch size": Path(__file__).resolve().parents[1] / "pages" / "lab_batch_size.py",
-    "lab: warmup (the bowl)": Path(__file__).resolve().parents[1] / "pages" / "lab_warmup.py",
-    "lab: warmup (Adam)": (Path(__file__).resolve().parents[1] / "pages" / "lab_warmup.py", {"case": "adam"}),
-    "lab: warmup (quadratic)": (Path(__file__).resolve().parents[1] / "pages" / "lab_warmup.py", {"case": "quadratic"}),
-    "lab: the best schedule": Path(__file__).resolve().parents[1] / "pages" / "lab_best_schedule.py",
+    "lab: batch size": Path(__file__).resolve().parents[1] / "app_pages" / "lab_batch_size.py",
+    "lab: warmup (the bowl)": Path(__file__).resolve().parents[1] / "app_pages" / "lab_warmup.py",
+    "lab: warmup (Adam)": (Path(__file__).resolve().parents[1] / "app_pages" / "lab_warmup.py", {"case": "adam"}),
+    "lab: warmup (quadratic)": (Path(__file__).resolve().parents[1] / "app_pages" / "lab_warmup.py", {"case": "quadratic"}),
+    "lab: the best schedule": Path(__file__).resolve().parents[1] / "app_pages" / "lab_best_schedule.py",
 }
 
 

@@ -29,7 +29,7 @@ def codes(at: AppTest) -> list[str]:
 
 
 def test_gallery_shows_the_code_of_each_shown_schedule_with_its_numbers():
-    at = page("pages/schedule_gallery.py", {"show": "step,one_cycle,reduce_on_plateau", "steps": "2000"})
+    at = page("app_pages/schedule_gallery.py", {"show": "step,one_cycle,reduce_on_plateau", "steps": "2000"})
     assert not at.exception, [e.value for e in at.exception]
     assert [e.label for e in at.expander].count(EXPANDER_LABEL) == 3
     shown = codes(at)
@@ -47,7 +47,7 @@ def test_gallery_shows_the_code_of_each_shown_schedule_with_its_numbers():
 
 def test_a_closed_code_panel_builds_no_code_until_it_is_opened():
     """A first load pays for the panels' labels only: their code is built when one opens."""
-    at = page("pages/schedule_gallery.py", {"show": "step,cosine"}, open_code=False)
+    at = page("app_pages/schedule_gallery.py", {"show": "step,cosine"}, open_code=False)
     panels = [e for e in at.expander if e.label == EXPANDER_LABEL]
     framework_tabs = lambda: [t for t in at.tabs if t.label in export.LABELS.values()]  # noqa: E731
     assert len(panels) == 2 and not at.code and not framework_tabs()
@@ -59,14 +59,14 @@ def test_a_closed_code_panel_builds_no_code_until_it_is_opened():
 
 
 def test_gallery_code_follows_an_edited_parameter():
-    at = page("pages/schedule_gallery.py", {"show": "exponential"})
+    at = page("app_pages/schedule_gallery.py", {"show": "exponential"})
     at.number_input(key="g.exponential.decay_steps").set_value(250).run()
     assert not at.exception
     assert any("decay_steps=250" in c and "ExponentialDecay" in c for c in codes(at))
 
 
 def test_what_is_a_step_exports_the_decay_in_question():
-    at = page("pages/what_is_a_step.py")
+    at = page("app_pages/what_is_a_step.py")
     assert not at.exception, [e.value for e in at.exception]
     assert EXPANDER_LABEL in [e.label for e in at.expander]
     d = StepConfig()

@@ -16,7 +16,7 @@ from ui import controls
 from ui.text import plain
 
 ROOT = Path(__file__).resolve().parents[1]
-RACE, GALLERY = "pages/decay_race.py", "pages/schedule_gallery.py"
+RACE, GALLERY = "app_pages/decay_race.py", "app_pages/schedule_gallery.py"
 
 
 def page(path: str, query: dict | None = None) -> AppTest:

@@ -17,7 +17,7 @@ from lrcore.race import Lane, RaceConfig
 from ui import downloads, figures, views
 
 ROOT = Path(__file__).resolve().parents[1]
-RACE, GALLERY, STEP = "pages/decay_race.py", "pages/schedule_gallery.py", "pages/what_is_a_step.py"
+RACE, GALLERY, STEP = "app_pages/decay_race.py", "app_pages/schedule_gallery.py", "app_pages/what_is_a_step.py"
 
 # 2,000 steps: every series is decimated, each on its own steps, so the rows are a union.
 ONE_LANE = RaceConfig(lanes=(Lane("exponential"),), steps=2000, runs=20)

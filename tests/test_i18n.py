@@ -20,7 +20,7 @@ from ui import i18n, lessons
 from ui import text as ui_text
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "pages").glob("*.py"))
+PAGES = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "app_pages").glob("*.py"))
 STEPS = [(lesson, i) for lesson in lessons.all_lessons().values() for i in range(len(lesson.steps))]
 
 
@@ -60,7 +60,7 @@ def test_every_plural_call_is_extracted_as_a_plural(template):
     """Babel's extractor can drop a plural's second form (a call nested in the arguments did):
     every ``_n(`` in the code must come out as a (singular, plural) id."""
 
-    calls = sum(len(re.findall(r"(?<![\w.])_n\(", p.read_text())) for d in ("app.py", "pages", "ui", "lrcore")
+    calls = sum(len(re.findall(r"(?<![\w.])_n\(", p.read_text())) for d in ("app.py", "app_pages", "ui", "lrcore")
                 for p in ([ROOT / d] if d.endswith(".py") else (ROOT / d).rglob("*.py")) if p.name != "i18n.py")
     assert calls == sum(isinstance(m.id, tuple) for m in template) > 0
 
@@ -98,7 +98,7 @@ def test_the_detector_finds_english_and_spares_names():
     assert english("$\\eta_t = \\eta_0 \\cdot 0.96^{t}$ 的衰减") == []
 
 
-NEEDS_NAVIGATION = {"pages/from_the_texts.py", "pages/lessons.py"}  # their st.page_link needs app.py's pages
+NEEDS_NAVIGATION = {"app_pages/from_the_texts.py", "app_pages/lessons.py"}  # their st.page_link needs app.py's pages
 
 
 def _open(path: str, query: dict) -> AppTest:
@@ -165,7 +165,7 @@ def test_lang_survives_a_link_round_trip_page_switches_and_the_switch():
 
 
 def test_a_page_run_alone_reads_lang_from_its_link_and_keeps_it():
-    at = _open("pages/schedule_gallery.py", {"lang": "zh"})
+    at = _open("app_pages/schedule_gallery.py", {"lang": "zh"})
     assert at.session_state[i18n.KEY] == "zh" and _first(at.query_params[i18n.KEY]) == "zh"
     assert at.title[0].value != "Schedule gallery"
 

@@ -93,3 +93,19 @@ def test_the_language_is_kept_across_page_switches_and_changed_by_the_switch(ser
         assert "lang=en" in page.url and zh_title  # the default language is written too
     finally:
         page.close()
+
+
+def test_a_link_to_a_page_opens_it_with_the_switch_on_a_freshly_started_server(chromium):
+    """The first request a new server gets may be a student's link to a page other than the
+    race. Streamlit runs a file of a folder named ``pages/`` directly (its older multipage
+    mode) until the entry point has run once, with no navigation and no language switch; the
+    pages live in ``app_pages/`` so app.py always runs."""
+    with B.serve() as fresh:
+        page = B.open_page(chromium, f"{fresh}/what_is_a_step?lang=zh", width=1366, height=768)
+        try:
+            _settle(page)
+            assert page.locator('[data-testid="stSidebarNav"]').count() == 0  # Streamlit's own page list
+            assert page.get_by_text("中文", exact=True).count() == 1  # the switch, drawn by app.py
+            assert page.locator("h1").first.inner_text().strip() == "什么是一步？"
+        finally:
+            page.close()

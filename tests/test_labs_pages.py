@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 from tests.apptest_charts import figures
 from tests.test_pages import ROOT, clean, page, shown
 
-BATCH, WARMUP, BEST = "pages/lab_batch_size.py", "pages/lab_warmup.py", "pages/lab_best_schedule.py"
+BATCH, WARMUP, BEST = "app_pages/lab_batch_size.py", "app_pages/lab_warmup.py", "app_pages/lab_best_schedule.py"
 LABS = [BATCH, WARMUP, BEST]
 
 
@@ -160,7 +160,7 @@ def test_the_batch_labs_two_races_see_the_same_examples_and_open_cleanly():
     assert int(first["batch"]) * int(first["steps"]) == int(second["batch"]) * int(second["steps"]) == 2000
     assert float(second["lr"]) == pytest.approx(4 * float(first["lr"]))  # the linear rule, k = 4
     for query in (first, second):
-        race = page("pages/decay_race.py", query)
+        race = page("app_pages/decay_race.py", query)
         clean(race)
         assert not race.warning
 
@@ -170,7 +170,7 @@ def test_the_best_labs_race_link_opens_a_lane_with_the_optimums_rates():
 
     at = page(BEST)
     (query,) = _race_links(at)
-    race = page("pages/decay_race.py", query)
+    race = page("app_pages/decay_race.py", query)
     clean(race)
     assert not race.warning
     curves = figures(race)[1]

@@ -137,7 +137,7 @@ def test_a_step_on_another_page_is_opened_there():
 
 
 def test_the_lessons_page_links_every_step_in_order():
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run().switch_page("pages/lessons.py").run()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run().switch_page("app_pages/lessons.py").run()
     assert not at.exception, at.exception[0].value
     links = [e for e in at.get("page_link")]
     assert len(links) == len(STEPS)

@@ -18,8 +18,8 @@ from tests.apptest_charts import figures, payloads
 from ui.sources import SOURCES
 
 ROOT = Path(__file__).resolve().parents[1]
-RACE, GALLERY, STEP, TEXTS = "pages/decay_race.py", "pages/schedule_gallery.py", "pages/what_is_a_step.py", "pages/from_the_texts.py"
-NET = "pages/texts_network.py"
+RACE, GALLERY, STEP, TEXTS = "app_pages/decay_race.py", "app_pages/schedule_gallery.py", "app_pages/what_is_a_step.py", "app_pages/from_the_texts.py"
+NET = "app_pages/texts_network.py"
 
 
 def page(path: str, query: dict | None = None) -> AppTest:
@@ -50,7 +50,7 @@ def test_app_routes_to_the_race_by_default():
     assert at.title[0].value == "The decay race"
 
 
-@pytest.mark.parametrize("path", [RACE, GALLERY, STEP, NET, TEXTS, "pages/lab_batch_size.py", "pages/lab_warmup.py", "pages/lab_best_schedule.py"])
+@pytest.mark.parametrize("path", [RACE, GALLERY, STEP, NET, TEXTS, "app_pages/lab_batch_size.py", "app_pages/lab_warmup.py", "app_pages/lab_best_schedule.py"])
 def test_every_page_runs_at_its_defaults(path):
     at = page(path) if path != TEXTS else AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run().switch_page(TEXTS).run()
     clean(at)

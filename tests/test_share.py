@@ -18,7 +18,7 @@ def _images(at) -> list[str]:
 
 
 def test_share_is_drawn_only_while_open_and_its_qr_code_is_this_views_link():
-    at = AppTest.from_file(str(ROOT / "pages/decay_race.py"), default_timeout=120)
+    at = AppTest.from_file(str(ROOT / "app_pages/decay_race.py"), default_timeout=120)
     at.query_params["lr"] = "0.05"
     at.run()
     assert not at.exception
@@ -53,7 +53,7 @@ def test_the_qr_code_is_segnos_drawing_of_the_text_with_no_fetch():
 
 
 def test_in_a_lesson_the_bar_shares_the_steps_link():
-    at = AppTest.from_file(str(ROOT / "pages/decay_race.py"), default_timeout=120)
+    at = AppTest.from_file(str(ROOT / "app_pages/decay_race.py"), default_timeout=120)
     at.query_params.update({"lesson": "constant-vs-decay", "step": "2"})
     at.run()
     assert not at.exception and not [t for t in at.text_input if t.key == "share_address"]

@@ -2,13 +2,13 @@
 
     python tools/messages.py            # extract + update every language + list what is untranslated
     python tools/messages.py --check    # only list (exit 1 if anything is missing or stale)
-    python tools/messages.py --files pages/decay_race.py ui/lanes.py   # list gaps from these files only
-    python tools/messages.py --part race --files pages/decay_race.py ui/lanes.py
+    python tools/messages.py --files app_pages/decay_race.py ui/lanes.py   # list gaps from these files only
+    python tools/messages.py --part race --files app_pages/decay_race.py ui/lanes.py
         # write the untranslated ids of those files into locales/zh/parts/race.po (kept
         # translations stay): for translating in parallel without touching messages.po
     python tools/messages.py --fold     # merge locales/zh/parts/*.po into messages.po, delete them
 
-The ids come from ``_("…")``, ``_n("…", "…", n)`` and ``N_("…")`` in ``app.py``, ``pages/``,
+The ids come from ``_("…")``, ``_n("…", "…", n)`` and ``N_("…")`` in ``app.py``, ``app_pages/``,
 ``ui/`` and ``lrcore/``, and from the text fields of ``lessons/*.toml`` (title, summary, each
 step's title, point, question prompt and choices). ``locales/messages.pot`` is the list of
 ids (generated, not kept in git); ``locales/<lang>/LC_MESSAGES/messages.po`` the translations (Babel keeps what is there,
@@ -35,7 +35,7 @@ STAMP = datetime.datetime(2026, 12, 3, tzinfo=datetime.timezone.utc)  # fixed: n
 KEYWORDS = {"_": None, "N_": None, "_n": (1, 2)}
 METHODS = [
     ("app.py", "python"),
-    ("pages/**.py", "python"),
+    ("app_pages/**.py", "python"),
     ("ui/**.py", "python"),
     ("lrcore/**.py", "python"),
     ("lessons/*.toml", "tools.messages:extract_lessons"),

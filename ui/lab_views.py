@@ -20,7 +20,7 @@ from ui.i18n import N_, _
 from ui.views import decimate
 
 MAX_POINTS = 600  # a lab's curve is drawn with at most about twice this many points
-RACE_LR_MAX = 0.5  # the race's learning-rate slider stops here (pages/decay_race.py's LR_RANGE)
+RACE_LR_MAX = 0.5  # the race's learning-rate slider stops here (app_pages/decay_race.py's LR_RANGE)
 RACE_BATCHES = (1, 2, 4, 8, 16, 32, 64, 128, 256)  # the race's batch sizes
 RACE_STEPS = (100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000, 100000)
 

@@ -25,7 +25,7 @@ SCHEMA = FOLDER / "schema.json"
 
 # The pages a lesson can open, and the controls each can show (a control is a widget, or
 # a group of widgets that belong together, such as the race's lane picker).
-PAGES = {"race": "pages/decay_race.py", "step": "pages/what_is_a_step.py"}
+PAGES = {"race": "app_pages/decay_race.py", "step": "app_pages/what_is_a_step.py"}
 CONTROLS = {
     "race": ("lr", "lanes", "steps", "runs", "seed", "epoch", "batch", "sigma", "noise", "kappa", "angle", "scale"),
     "step": ("n", "batch", "drop", "lr0", "ds", "dr", "stair", "forget", "experiment"),

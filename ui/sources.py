@@ -19,8 +19,8 @@ from lrcore import schedules as S
 from lrcore import batch, optimal
 from ui.i18n import N_
 
-RACE, GALLERY, STEP, NET = "pages/decay_race.py", "pages/schedule_gallery.py", "pages/what_is_a_step.py", "pages/texts_network.py"
-BATCH_LAB, WARMUP_LAB, BEST_LAB = "pages/lab_batch_size.py", "pages/lab_warmup.py", "pages/lab_best_schedule.py"
+RACE, GALLERY, STEP, NET = "app_pages/decay_race.py", "app_pages/schedule_gallery.py", "app_pages/what_is_a_step.py", "app_pages/texts_network.py"
+BATCH_LAB, WARMUP_LAB, BEST_LAB = "app_pages/lab_batch_size.py", "app_pages/lab_warmup.py", "app_pages/lab_best_schedule.py"
 _KERAS = global_step.keras_example()  # the answer's model.fit in numbers
 _ANSWER = dict(nets.ANSWER.params)
 
