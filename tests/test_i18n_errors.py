@@ -210,7 +210,7 @@ def test_a_finished_message_stays_as_written():
 def test_the_gallerys_code_panel_shows_the_tf1_refusal_in_chinese():
     from streamlit.testing.v1 import AppTest
 
-    at = AppTest.from_file("../pages/schedule_gallery.py", default_timeout=180)
+    at = AppTest.from_file("../app_pages/schedule_gallery.py", default_timeout=180)
     at.query_params[i18n.KEY] = "zh"
     at.run()
     for panel in at.expander:  # the Code panels draw their tabs once opened
