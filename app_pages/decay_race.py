@@ -129,7 +129,7 @@ def race() -> None:
     with curves or st.container():
         answer = room.ask(lane_labels(settings.lanes, _)) if choice.lanes is not None else None
         rate_row = room.box("lr", st.container())
-        slider_col, button_col = rate_row.columns([4.2, 1], vertical_alignment="bottom")
+        slider_col, button_col = rate_row.columns([3, 1.2] if room.present else [4.2, 1], vertical_alignment="bottom")  # presenting: half the page, 20 px text
         scale_factor = settings.lr / settings.effective_lr if settings.scale_by_batch else 1.0  # slider value per rate
         best = None if marks is None else round(marks.best * scale_factor, 3)  # on the slider's grid
         usable = best is not None and LR_RANGE[0] <= best <= LR_RANGE[1]

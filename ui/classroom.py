@@ -107,7 +107,7 @@ class Classroom:
     # ------------------------------------------------------------------ the lesson bar
     def _draw_bar(self) -> None:
         lesson, step, n = self.lesson, self.step, len(self.lesson.steps)
-        head, back, nxt, tools, self.share_box = self._bar.columns([6, 1, 1, 1.2, 1.2], vertical_alignment="center")
+        head, back, nxt, tools, self.share_box = self._bar.columns([4.4, 1.3, 1.3, 1.2, 1.2], vertical_alignment="center")  # Back and Next fit at 20 px, 中文 too
         head.markdown(_(
             "**Lesson {number}: {lesson}** · step {i} of {n}: *{step}*",
             number=lesson.number, lesson=_(lesson.title), i=self.index + 1, n=n, step=_(step.title),
