@@ -65,6 +65,27 @@ def test_every_plural_call_is_extracted_as_a_plural(template):
     assert calls == sum(isinstance(m.id, tuple) for m in template) > 0
 
 
+def test_bold_in_a_translation_renders_as_bold():
+    """CommonMark closes ``**`` after punctuation only before a space or punctuation, and Chinese has
+    no spaces: ``**请看：**拖动`` shows its asterisks. Each pair must open and close (fields filled with 字)."""
+    import unicodedata
+
+    def punct(c):
+        return unicodedata.category(c)[0] in "PS"
+
+    wrong = []
+    for message in messages.read("zh"):
+        text = message.string if isinstance(message.string, str) else (message.string or ("",))[0]
+        text = re.sub(r"\{[^{}]*\}", "字", text or "")
+        for k, at in enumerate(m.start() for m in re.finditer(r"\*\*", text)):
+            before, after = (text[at - 1] if at else " "), (text[at + 2] if at + 2 < len(text) else " ")
+            opens = not after.isspace() and (not punct(after) or before.isspace() or punct(before))
+            closes = not before.isspace() and (not punct(before) or after.isspace() or punct(after))
+            if not (opens if k % 2 == 0 else closes):
+                wrong.append(text[max(0, at - 12):at + 12])
+    assert not wrong, wrong
+
+
 def test_the_catalog_has_no_stale_or_untranslated_entries(template):
     """Every entry of messages.po is an id the code still uses (no dead translations)."""
     used = {m.id for m in template if m.id}
