@@ -8,7 +8,7 @@ import streamlit as st
 from lrcore import predict, theory
 from lrcore.race import RaceConfig, duel, lane_labels
 from lrcore.schedules.decay_function import is_function
-from ui import charts, classroom, compute, controls, downloads, figures, i18n, lab_words, lanes, state, text, views, words
+from ui import charts, classroom, compute, controls, downloads, figures, i18n, lanes, state, text, views, words
 from ui.i18n import _
 from ui.code_panel import code_panel
 from ui.state import Field
@@ -18,7 +18,6 @@ BATCHES = [1, 2, 4, 8, 16, 32, 64, 128, 256]
 CONDITION = [1, 2, 5, 10, 20, 50, 100]
 STEPS = [100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000, 100000]
 RUNS = [10, 20, 50, 100, 200, 500, 1000]
-NOISES = ["isotropic", "curvature"]
 # Work above this many run-steps (lanes x runs x steps; the default race is 400,000) runs
 # with fewer runs unless the teacher lifts the cap: a class may share one small server.
 WORK_CAP = 20_000_000
@@ -75,14 +74,10 @@ if not room.active:
     problem_box.header(_("Problem"))
 batch = room.box("batch", problem_box).select_slider(_("batch size B"), BATCHES, key=link.field(Field("batch", defaults.batch_size, state.choice(BATCHES))))
 sigma = room.box("sigma", problem_box).slider(_("gradient noise σ"), 0.0, 3.0, step=0.1, key=link.field(Field("sigma", defaults.sigma, state.number(0, 3))))
-noise = room.box("noise", problem_box).radio(
-    _("noise shape"),
-    NOISES,
-    horizontal=True,
-    format_func=controls.shown_as(lambda n: _(lab_words.NOISE_SHAPES[n]), NOISES),
-    key=link.field(Field("noise", defaults.noise, state.choice(NOISES))),
+noise = controls.noise_picker(
+    link, defaults.noise, room.box("noise", problem_box),
     help=_("isotropic: σ²I/B. curvature: σ²H/B, larger along the steep direction (Zhang et al., 2019)."),
-)
+)  # fmt: skip
 condition = room.box("kappa", problem_box).select_slider(
     _("condition number h_max/h_min"),
     CONDITION,
@@ -198,10 +193,11 @@ def race() -> None:
                 finals=[lane.final for lane in view.lanes], shares=[lane.diverged_share for lane in view.lanes],
                 floors=[lane.floor for lane in view.lanes],
             )  # fmt: skip
+            said = words.verdict(verdict, view.labels, [lane.has_theory for lane in view.lanes])
             if verdict.right:
-                st.success(words.verdict(verdict, view.labels, [lane.has_theory for lane in view.lanes]), icon=":material/check_circle:")
+                st.success(said, icon=":material/check_circle:")
             else:
-                st.warning(words.verdict(verdict, view.labels, [lane.has_theory for lane in view.lanes]), icon=":material/cancel:")
+                st.warning(said, icon=":material/cancel:")
         st.markdown(words.headline(list(view.claims), view.labels))
     if plane is None:
         plane, curves = st.columns([1, 1.15])

@@ -43,7 +43,7 @@ with st.expander(_("The problem") if under == BEST else _("The problem, and the 
     p1, p2, p3, p4 = st.columns(4)
     kappa = p1.select_slider(_("condition number h_max/h_min"), CONDITION, key=link.field(Field("kappa", int(d.kappa), state.choice(CONDITION))))
     sigma = p2.slider(_("gradient noise σ"), 0.1, 3.0, step=0.1, key=link.field(Field("sigma", d.sigma, state.number(0.1, 3.0))))
-    noise = p3.radio(_("noise shape"), ["isotropic", "curvature"], horizontal=True, format_func=lambda n: _(lab_words.NOISE_SHAPES[n]), key=link.field(Field("noise", d.noise, state.choice(["isotropic", "curvature"]))))
+    noise = controls.noise_picker(link, d.noise, p3)
     horizon = p4.select_slider(_("schedule horizon (steps)"), HORIZONS, key=link.field(Field("horizon", d.horizon, state.choice(HORIZONS))), disabled=under == BEST)
     spec = None
     if under != BEST:

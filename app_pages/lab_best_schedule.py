@@ -4,13 +4,13 @@ import streamlit as st
 
 from lrcore import optimal, registry
 from ui import charts, compute, controls, lab_figures, lab_views, lab_words, state, text, words
-from ui.i18n import N_, _, _n
+from ui.i18n import _, _n
 from ui.state import Field
 
 STEPS = [100, 200, 500, 1000, 2000, 5000, 10000]
 BATCHES = list(lab_views.RACE_BATCHES)
 CONDITION = [1, 2, 5, 10, 20, 50, 100]
-OPT_NAMES = {"SGD": "SGD", "momentum": N_("Momentum"), "nesterov": "Nesterov"}
+OPTIMIZERS = ["SGD", "momentum", "nesterov"]  # optim preset tokens: the lab's exact theory covers these
 YOURS = [n for n in registry.SCHEDULES if not registry.closed_loop({"name": n})]
 CHART_CONFIG = {"displayModeBar": False, "doubleClick": "reset"}
 d = lab_views.BestConfig()
@@ -26,7 +26,7 @@ link = state.Link("best_lab")
 
 c1, c2, c3 = st.columns([1.2, 1, 1.4])
 steps = c1.select_slider(_("steps T"), STEPS, key=link.field(Field("steps", d.steps, state.choice(STEPS))))
-opt = c2.selectbox(_("optimizer"), list(OPT_NAMES), format_func=lambda o: _(OPT_NAMES[o]), key=link.field(Field("opt", d.opt, state.choice(list(OPT_NAMES)))))
+opt = c2.selectbox(_("optimizer"), OPTIMIZERS, format_func=controls.shown_as(controls.optimizer_name, OPTIMIZERS), key=link.field(Field("opt", d.opt, state.choice(OPTIMIZERS))))
 momentum = d.momentum
 if opt != "SGD":
     momentum = c2.slider(_("momentum"), 0.1, 0.99, step=0.01, key=link.field(Field("momentum", d.momentum, state.number(0.1, 0.99))))
@@ -37,7 +37,7 @@ with st.expander(_("Your schedule's parameters, and the problem"), expanded=Fals
     kappa = p1.select_slider(_("condition number h_max/h_min"), CONDITION, key=link.field(Field("kappa", int(d.kappa), state.choice(CONDITION))))
     sigma = p2.slider(_("gradient noise σ"), 0.1, 3.0, step=0.1, key=link.field(Field("sigma", d.sigma, state.number(0.1, 3.0))))
     batch = p3.select_slider(_("batch size B"), BATCHES, key=link.field(Field("batch", d.batch_size, state.choice(BATCHES))))
-    noise = p4.radio(_("noise shape"), ["isotropic", "curvature"], horizontal=True, format_func=lambda n: _(lab_words.NOISE_SHAPES[n]), key=link.field(Field("noise", d.noise, state.choice(["isotropic", "curvature"]))))
+    noise = controls.noise_picker(link, d.noise, p4)
 link.finish()
 if spec is None:
     st.stop()  # the editor says which parameter is wrong

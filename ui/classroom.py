@@ -122,12 +122,15 @@ class Classroom:
             for control, column in zip(shown, self._bar.columns(len(shown))):
                 self._slots[control] = column
         if not (self.present and self._point_below):
-            self._bar.caption(_("**Look at:** {point}", point=_(step.point)))
+            self._bar.caption(self._look_at())
 
     def point(self) -> None:
         """The step's "what to point at", where the page wants it (presenting, with ``point_below``)."""
         if self.step is not None and self.present and self._point_below:
-            st.caption(_("**Look at:** {point}", point=_(self.step.point)))
+            st.caption(self._look_at())
+
+    def _look_at(self) -> str:
+        return _("**Look at:** {point}", point=_(self.step.point))
 
     def _go(self, index: int) -> None:
         open_step(self.link, self.lesson, index, self.present)

@@ -20,7 +20,7 @@ from lrcore.optim import OptimizerSpec
 from lrcore.registry import Param, ParameterError
 from lrcore.schedules.base import fill
 from ui import i18n, state
-from ui.i18n import _
+from ui.i18n import N_, _
 from ui.state import Field, Link
 from ui.text import error_message
 
@@ -271,6 +271,25 @@ def schedule_picker(link: Link, key: str, default: str, *, exclude=(), label=Non
     names = [n for n in registry.SCHEDULES if n not in exclude]
     link.field(Field(key, default, state.choice(names)))
     return box.selectbox(_("Schedule") if label is None else label, names, key=key, format_func=shown_as(entry_label, names))
+
+
+# --------------------------------------------------------------------------- the problem
+
+NOISE_SHAPES = {"isotropic": N_("isotropic"), "curvature": N_("curvature")}  # a link token -> its label
+
+
+def noise_picker(link: Link, default: str, container=None, help: str | None = None) -> str:
+    """The gradient noise's shape (``noise=isotropic|curvature`` in the link)."""
+    box = container or st
+    shapes = list(NOISE_SHAPES)
+    return box.radio(
+        _("noise shape"),
+        shapes,
+        horizontal=True,
+        format_func=shown_as(lambda n: _(NOISE_SHAPES[n]), shapes),
+        key=link.field(Field("noise", default, state.choice(shapes))),
+        help=help,
+    )
 
 
 # --------------------------------------------------------------------------- optimizers

@@ -44,11 +44,16 @@ def validated(fig: PrebuiltFigure) -> go.Figure:
     return go.Figure(fig.to_dict())
 
 
-def _wire(a) -> dict:
-    """A float32 typed array for the wire; values beyond its range (a diverged run) become gaps."""
+def _f4(a) -> np.ndarray:
+    """``a`` as contiguous float32 for the wire; values beyond its range (a diverged run) become gaps."""
     a = np.asarray(a, dtype=np.float64)
-    a = np.where(np.abs(a) < 1e37, a, np.nan).astype(np.float32)
-    out = {"dtype": "f4", "bdata": base64.b64encode(np.ascontiguousarray(a).tobytes()).decode()}
+    return np.ascontiguousarray(np.where(np.abs(a) < 1e37, a, np.nan).astype(np.float32))
+
+
+def _wire(a) -> dict:
+    """A float32 typed array for the wire (a diverged run's values become gaps)."""
+    a = _f4(a)
+    out = {"dtype": "f4", "bdata": base64.b64encode(a.tobytes()).decode()}
     if a.ndim > 1:
         out["shape"] = ",".join(map(str, a.shape))
     return out
@@ -56,8 +61,7 @@ def _wire(a) -> dict:
 
 def _wire_each(a) -> list[dict]:
     """``_wire(a[i])`` for every ``i`` (the animation's frames), converted in one pass."""
-    a = np.asarray(a, dtype=np.float64)
-    a = np.ascontiguousarray(np.where(np.abs(a) < 1e37, a, np.nan).astype(np.float32))
+    a = _f4(a)
     shape = {"shape": ",".join(map(str, a.shape[1:]))} if a.ndim > 2 else {}
     return [{"dtype": "f4", "bdata": base64.b64encode(row.tobytes()).decode(), **shape} for row in a]
 

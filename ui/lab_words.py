@@ -25,7 +25,6 @@ RULE_TITLES = {  # the same names at the start of a sentence
     "sqrt": N_("The square-root rule (rate × √(B/B₀))"),
     "linear": N_("The linear scaling rule (rate × B/B₀)"),
 }
-NOISE_SHAPES = {"isotropic": N_("isotropic"), "curvature": N_("curvature")}  # the noise-shape options
 FAMILY_NAMES = {  # lrcore.families.FAMILIES as a page names them
     "constant": N_("constant"),
     "exponential": N_("exponential"),
