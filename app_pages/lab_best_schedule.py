@@ -65,7 +65,7 @@ m2.metric(_("the greedy schedule gets"), words.share(greedy.share), help=_(optim
 m3.metric(  # the optimum's loss as the value, the best constant's under it: both fit a third of 1366 px
     _("final expected loss of the optimum"),
     words.number(mine.optimal_loss),
-    _("best constant rate: {constant}", constant=words.number(mine.constant_loss)),
+    _("best constant rate: loss {constant}", constant=words.number(mine.constant_loss)),
     delta_color="off",
     delta_arrow="off",
     help=_(optimal.optimal_schedule.formula(config.optimizer()).sentence),
